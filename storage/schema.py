@@ -1,0 +1,182 @@
+"""The schema, as an ordered set of sqlite-utils migrations.
+
+A migration is never edited once released: a change to the schema is a new function appended
+below. `sqlite_utils.Migrations` records each applied name in `_sqlite_migrations`, so applying
+the set again is a no-op.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATIONS = Migrations("quizbot")
+
+V1 = """
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,                 -- Telegram user id
+    first_name TEXT NOT NULL DEFAULT '',
+    last_name TEXT,
+    username TEXT,
+    language TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    blocked INTEGER NOT NULL DEFAULT 0 CHECK (blocked IN (0, 1))
+);
+CREATE TABLE chats (
+    id INTEGER PRIMARY KEY,                 -- Telegram chat id
+    type TEXT NOT NULL CHECK (type IN ('private', 'group', 'supergroup', 'channel')),
+    title TEXT,
+    is_member INTEGER NOT NULL DEFAULT 1 CHECK (is_member IN (0, 1)),
+    admins_read_at TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+CREATE TABLE chat_admins (
+    chat_id INTEGER NOT NULL REFERENCES chats(id),
+    user_id INTEGER NOT NULL,               -- an admin need not have talked to the bot
+    PRIMARY KEY (chat_id, user_id)
+) WITHOUT ROWID;
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    owner_id INTEGER NOT NULL REFERENCES users(id),
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    source TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (owner_id, content_hash)
+);
+CREATE TABLE quizzes (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    owner_id INTEGER NOT NULL REFERENCES users(id),
+    title TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'published', 'deleted')),
+    visibility TEXT NOT NULL DEFAULT 'private' CHECK (visibility IN ('private', 'link', 'public')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX quizzes_owner ON quizzes(owner_id, status);
+CREATE TABLE questions (
+    id INTEGER PRIMARY KEY,
+    quiz_id INTEGER NOT NULL REFERENCES quizzes(id),
+    position INTEGER NOT NULL,
+    key TEXT NOT NULL,                      -- the generator's question id
+    kind TEXT NOT NULL,
+    question TEXT NOT NULL,
+    options TEXT NOT NULL,                  -- JSON list of strings
+    answer_index INTEGER NOT NULL,
+    explanation TEXT NOT NULL,
+    evidence_text TEXT NOT NULL,
+    evidence_start INTEGER NOT NULL,
+    evidence_end INTEGER NOT NULL,
+    difficulty TEXT NOT NULL,
+    score REAL NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    edited INTEGER NOT NULL DEFAULT 0 CHECK (edited IN (0, 1)),
+    UNIQUE (quiz_id, position),
+    UNIQUE (quiz_id, key)
+);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    quiz_id INTEGER NOT NULL REFERENCES quizzes(id),
+    mode TEXT NOT NULL CHECK (mode IN ('private', 'group')),
+    chat_id INTEGER NOT NULL REFERENCES chats(id),
+    started_by INTEGER NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL CHECK (kind IN ('live', 'assignment')),
+    seconds_per_question INTEGER,
+    deadline TEXT,
+    scheduled_at TEXT,
+    state TEXT NOT NULL CHECK (state IN ('scheduled', 'running', 'finished', 'cancelled')),
+    position INTEGER NOT NULL DEFAULT 0,
+    question_count INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT
+);
+CREATE INDEX runs_state ON runs(state, scheduled_at);
+CREATE INDEX runs_chat ON runs(chat_id, started_at);
+CREATE TABLE run_questions (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    seq INTEGER NOT NULL,
+    question_id INTEGER NOT NULL REFERENCES questions(id),
+    PRIMARY KEY (run_id, seq),
+    UNIQUE (run_id, question_id)
+) WITHOUT ROWID;
+CREATE TABLE polls (
+    id TEXT PRIMARY KEY,                    -- Telegram poll id
+    run_id INTEGER NOT NULL,
+    question_id INTEGER NOT NULL,
+    chat_id INTEGER NOT NULL REFERENCES chats(id),
+    message_id INTEGER NOT NULL,
+    correct_option_ids TEXT NOT NULL,       -- JSON list of ints
+    sent_at TEXT NOT NULL,
+    closes_at TEXT,
+    closed_at TEXT,
+    FOREIGN KEY (run_id, question_id) REFERENCES run_questions(run_id, question_id)
+);
+CREATE INDEX polls_run ON polls(run_id, question_id);
+CREATE TABLE answers (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    question_id INTEGER NOT NULL REFERENCES questions(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    chosen TEXT NOT NULL,                   -- JSON list of option indexes
+    correct INTEGER NOT NULL CHECK (correct IN (0, 1)),
+    answered_at TEXT NOT NULL,
+    elapsed_ms INTEGER NOT NULL CHECK (elapsed_ms >= 0),
+    UNIQUE (run_id, question_id, user_id)
+);
+-- Covering index for a run's leaderboard and report: no table lookups.
+CREATE INDEX answers_run_user ON answers(run_id, user_id, correct, elapsed_ms);
+CREATE INDEX answers_question ON answers(question_id, correct);
+"""
+
+
+@MIGRATIONS()
+def m001_initial(db: Database) -> None:
+    """Every table the first release needed."""
+    db.executescript(V1)
+
+
+@MIGRATIONS()
+def m002_reviews(db: Database) -> None:
+    """Spaced review of missed questions, seeded from the answers already stored; plus an index
+    for a user's history and streak."""
+    db.executescript(
+        """
+        CREATE TABLE reviews (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            question_id INTEGER NOT NULL REFERENCES questions(id),
+            due_at TEXT NOT NULL,
+            interval_days INTEGER NOT NULL,
+            ease REAL NOT NULL,
+            misses INTEGER NOT NULL,
+            last_answered_at TEXT NOT NULL,
+            cleared_at TEXT,
+            PRIMARY KEY (user_id, question_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX reviews_due ON reviews(user_id, cleared_at, due_at);
+        CREATE INDEX answers_user ON answers(user_id, answered_at);
+        """
+    )
+    # A question whose latest answer by a user was wrong comes back one day after that answer.
+    db.execute(
+        """
+        INSERT INTO reviews
+            (user_id, question_id, due_at, interval_days, ease, misses, last_answered_at)
+        SELECT user_id, question_id,
+               strftime('%Y-%m-%dT%H:%M:%f+00:00', last_at, '+1 day'), 1, 2.5, misses, last_at
+        FROM (
+            SELECT user_id, question_id, MAX(answered_at) AS last_at,
+                   SUM(correct = 0) AS misses
+            FROM answers GROUP BY user_id, question_id
+        ) AS latest
+        WHERE (SELECT correct FROM answers AS a
+               WHERE a.user_id = latest.user_id AND a.question_id = latest.question_id
+               ORDER BY a.answered_at DESC, a.id DESC LIMIT 1) = 0
+        """
+    )
+
+
+LATEST = m002_reviews.__name__

@@ -1,0 +1,1384 @@
+"""`Store`: the one object that reads and writes quizbot's SQLite database.
+
+Every write runs in one `BEGIN IMMEDIATE` transaction (see `Store._write`), so a write either
+happens whole or not at all, and two processes writing at once queue on SQLite's lock (up to the
+busy timeout) instead of failing half way. Times go in as aware datetimes and are stored as
+fixed-width UTC ISO-8601 text, so they sort and compare as text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage import errors
+from storage.records import (
+    Answer,
+    Article,
+    Chat,
+    Evidence,
+    HistoryRow,
+    LeaderboardRow,
+    Poll,
+    Question,
+    QuestionReport,
+    QuestionStats,
+    Quiz,
+    Review,
+    Run,
+    RunReport,
+    Score,
+    Streak,
+    StudentReport,
+    User,
+    display_name,
+)
+from storage.schema import MIGRATIONS
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DB = "./quizbot.db"
+CHAT_TYPES = ("private", "group", "supergroup", "channel")
+VISIBILITIES = ("private", "link", "public")
+RUN_KINDS = ("live", "assignment")
+QUESTION_KEYS = frozenset(
+    {
+        "id",
+        "kind",
+        "question",
+        "options",
+        "answer_index",
+        "explanation",
+        "evidence",
+        "difficulty",
+        "score",
+    }
+)
+# A missed question comes back after 1 day, then 3, then every 7 until it is answered right.
+REVIEW_LADDER_DAYS = (1, 3, 7)
+REVIEW_START_EASE = 2.5
+REVIEW_EASE_STEP = 0.2
+REVIEW_MIN_EASE = 1.3
+
+Row = dict[str, Any]
+
+
+class Store:
+    """quizbot's database. Open with `Store(path)` or `Store.from_env()`; close with `close()`
+    or use it as a context manager. Opening applies any pending migrations."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] = DEFAULT_DB,
+        *,
+        create: bool = True,
+        migrate: bool = True,
+        busy_timeout_ms: int = 10_000,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.path = str(path)
+        memory = self.path == ":memory:"
+        if not create and not memory and not Path(self.path).is_file():
+            raise errors.DatabaseNotFound(self.path)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self.db = Database(self.path)
+        try:
+            self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if not memory:
+                self.db.enable_wal()
+                # In WAL mode NORMAL loses no committed data on a crash of the process, only
+                # possibly the last transactions on power loss, and saves an fsync per answer.
+                self.db.execute("PRAGMA synchronous = NORMAL")
+            if migrate and MIGRATIONS.pending(self.db):
+                with self._write():
+                    # Re-checked under the write lock: another process may have just done it.
+                    for migration in MIGRATIONS.pending(self.db):
+                        logger.info("applying migration %s to %s", migration.name, self.path)
+                    MIGRATIONS.apply(self.db)
+        except BaseException:
+            self.db.close()
+            raise
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Store:
+        """Open the database named by `QUIZBOT_DB` (default `./quizbot.db`)."""
+        env = os.environ if environ is None else environ
+        return cls(env.get("QUIZBOT_DB") or DEFAULT_DB, **options)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction, taking the write lock up front (a deferred transaction that
+        upgrades to a writer can fail with SQLITE_BUSY without waiting). Nests as a savepoint."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Row]:
+        cursor = self.db.execute(sql, params)
+        keys = [d[0] for d in cursor.description]
+        return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+
+    def _row(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Row | None:
+        cursor = self.db.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cursor.description], row, strict=True))
+
+    def _at(self, at: datetime | None) -> str:
+        return _ts(self._clock() if at is None else at)
+
+    def schema_pending(self) -> list[str]:
+        """Names of migrations not yet applied (empty for an up-to-date database)."""
+        return [m.name for m in MIGRATIONS.pending(self.db)]
+
+    # -- users and chats --------------------------------------------------------------------
+
+    def upsert_user(
+        self,
+        user_id: int,
+        *,
+        first_name: str,
+        last_name: str | None = None,
+        username: str | None = None,
+        language: str | None = None,
+        at: datetime | None = None,
+    ) -> User:
+        """Record a user seen in an update; a user who writes to the bot is no longer blocked."""
+        now = self._at(at)
+        with self._write():
+            self.db.execute(
+                """
+                INSERT INTO users (id, first_name, last_name, username, language, first_seen,
+                                   last_seen, blocked)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+                ON CONFLICT (id) DO UPDATE SET
+                    first_name = excluded.first_name, last_name = excluded.last_name,
+                    username = excluded.username, language = excluded.language,
+                    last_seen = excluded.last_seen, blocked = 0
+                """,
+                (user_id, first_name, last_name, username, language, now, now),
+            )
+        return self.get_user(user_id)
+
+    def set_user_blocked(self, user_id: int, blocked: bool = True) -> User:
+        """Mark that the user blocked (or unblocked) the bot."""
+        with self._write():
+            cursor = self.db.execute(
+                "UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id)
+            )
+            if cursor.rowcount == 0:
+                raise errors.UnknownUser(user_id)
+        return self.get_user(user_id)
+
+    def get_user(self, user_id: int) -> User:
+        row = self._row("SELECT * FROM users WHERE id = ?", (user_id,))
+        if row is None:
+            raise errors.UnknownUser(user_id)
+        return _user(row)
+
+    def upsert_chat(
+        self,
+        chat_id: int,
+        *,
+        type: str,
+        title: str | None = None,
+        is_member: bool = True,
+        at: datetime | None = None,
+    ) -> Chat:
+        """Record a chat the bot is in (or has just left, with `is_member=False`)."""
+        if type not in CHAT_TYPES:
+            raise ValueError(f"chat type must be one of {CHAT_TYPES}, not {type!r}")
+        now = self._at(at)
+        with self._write():
+            self.db.execute(
+                """
+                INSERT INTO chats (id, type, title, is_member, first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    type = excluded.type, title = excluded.title,
+                    is_member = excluded.is_member, last_seen = excluded.last_seen
+                """,
+                (chat_id, type, title, int(is_member), now, now),
+            )
+        return self.get_chat(chat_id)
+
+    def get_chat(self, chat_id: int) -> Chat:
+        row = self._row("SELECT * FROM chats WHERE id = ?", (chat_id,))
+        if row is None:
+            raise errors.UnknownChat(chat_id)
+        return _chat(row)
+
+    def set_chat_admins(
+        self, chat_id: int, user_ids: Iterable[int], *, at: datetime | None = None
+    ) -> None:
+        """Replace the cached list of a chat's administrators, read from Telegram at `at`."""
+        ids = sorted(set(user_ids))
+        now = self._at(at)
+        with self._write():
+            cursor = self.db.execute(
+                "UPDATE chats SET admins_read_at = ? WHERE id = ?", (now, chat_id)
+            )
+            if cursor.rowcount == 0:
+                raise errors.UnknownChat(chat_id)
+            self.db.execute("DELETE FROM chat_admins WHERE chat_id = ?", (chat_id,))
+            self.db.conn.executemany(
+                "INSERT INTO chat_admins (chat_id, user_id) VALUES (?, ?)",
+                [(chat_id, uid) for uid in ids],
+            )
+
+    def chat_admins(
+        self, chat_id: int, *, max_age: timedelta | None = None, at: datetime | None = None
+    ) -> tuple[int, ...] | None:
+        """The cached admin ids, or None when never read or older than `max_age`."""
+        chat = self.get_chat(chat_id)
+        if chat.admins_read_at is None:
+            return None
+        now = self._clock() if at is None else at
+        if max_age is not None and now - chat.admins_read_at > max_age:
+            return None
+        rows = self._rows(
+            "SELECT user_id FROM chat_admins WHERE chat_id = ? ORDER BY user_id", (chat_id,)
+        )
+        return tuple(r["user_id"] for r in rows)
+
+    # -- articles and quizzes ---------------------------------------------------------------
+
+    def save_article(
+        self, owner_id: int, *, title: str, text: str, source: str, at: datetime | None = None
+    ) -> Article:
+        """Store an article; the same text (ignoring whitespace) from the same owner is stored
+        once, and saving it again returns the stored one."""
+        digest = content_hash(text)
+        now = self._at(at)
+        with self._write():
+            self._require_user(owner_id)
+            self.db.execute(
+                """
+                INSERT INTO articles (owner_id, title, text, source, content_hash, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (owner_id, content_hash) DO NOTHING
+                """,
+                (owner_id, title, text, source, digest, now),
+            )
+            row = self._row(
+                "SELECT * FROM articles WHERE owner_id = ? AND content_hash = ?",
+                (owner_id, digest),
+            )
+        assert row is not None
+        return _article(row)
+
+    def get_article(self, article_id: int) -> Article:
+        row = self._row("SELECT * FROM articles WHERE id = ?", (article_id,))
+        if row is None:
+            raise errors.UnknownArticle(article_id)
+        return _article(row)
+
+    def save_quiz(
+        self,
+        article_id: int,
+        *,
+        title: str,
+        questions: Iterable[Mapping[str, Any]],
+        owner_id: int | None = None,
+        visibility: str = "private",
+        at: datetime | None = None,
+    ) -> Quiz:
+        """Store a draft quiz and its questions, in order. Each question is a mapping with the
+        generator's fields: id, kind, question, options, answer_index, explanation,
+        evidence {text, start, end}, difficulty, score. `owner_id` defaults to the article's."""
+        values = [_question_values(q, i) for i, q in enumerate(questions)]
+        if not values:
+            raise errors.InvalidQuestion("A quiz needs at least one question.")
+        keys = [v[0] for v in values]
+        if len(set(keys)) != len(keys):
+            raise errors.InvalidQuestion("Two questions in the quiz share an id.")
+        _check_visibility(visibility)
+        now = self._at(at)
+        with self._write():
+            article = self.get_article(article_id)
+            owner = article.owner_id if owner_id is None else owner_id
+            self._require_user(owner)
+            quiz_id = self.db.execute(
+                """
+                INSERT INTO quizzes (article_id, owner_id, title, status, visibility,
+                                     created_at, updated_at)
+                VALUES (?, ?, ?, 'draft', ?, ?, ?)
+                """,
+                (article_id, owner, title, visibility, now, now),
+            ).lastrowid
+            self.db.conn.executemany(
+                """
+                INSERT INTO questions (quiz_id, position, key, kind, question, options,
+                    answer_index, explanation, evidence_text, evidence_start, evidence_end,
+                    difficulty, score)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [(quiz_id, pos, *v) for pos, v in enumerate(values)],
+            )
+            assert quiz_id is not None
+            return self.get_quiz(quiz_id)
+
+    def get_quiz(self, quiz_id: int, *, include_deleted: bool = False) -> Quiz:
+        """A quiz with all its questions (enabled or not), in order. A deleted quiz is hidden
+        unless `include_deleted`."""
+        row = self._row("SELECT * FROM quizzes WHERE id = ?", (quiz_id,))
+        if row is None or (row["status"] == "deleted" and not include_deleted):
+            raise errors.UnknownQuiz(quiz_id)
+        rows = self._rows(
+            "SELECT * FROM questions WHERE quiz_id = ? ORDER BY position", (quiz_id,)
+        )
+        return _quiz(row, tuple(_question(r) for r in rows))
+
+    def list_quizzes(self, owner_id: int) -> tuple[Quiz, ...]:
+        """An owner's quizzes that are not deleted, newest first."""
+        rows = self._rows(
+            "SELECT id FROM quizzes WHERE owner_id = ? AND status != 'deleted' ORDER BY id DESC",
+            (owner_id,),
+        )
+        return tuple(self.get_quiz(r["id"]) for r in rows)
+
+    def rename_quiz(self, quiz_id: int, title: str, *, at: datetime | None = None) -> Quiz:
+        return self._update_quiz(quiz_id, "title = ?", (title,), at)
+
+    def publish_quiz(
+        self, quiz_id: int, *, visibility: str = "link", at: datetime | None = None
+    ) -> Quiz:
+        """Make a quiz playable by others: by link, or public."""
+        _check_visibility(visibility)
+        return self._update_quiz(
+            quiz_id, "status = 'published', visibility = ?", (visibility,), at
+        )
+
+    def delete_quiz(self, quiz_id: int, *, at: datetime | None = None) -> None:
+        """Hide a quiz. Its runs, answers and reports stay readable."""
+        self._update_quiz(quiz_id, "status = 'deleted'", (), at)
+
+    def _update_quiz(
+        self, quiz_id: int, assignments: str, params: tuple[Any, ...], at: datetime | None
+    ) -> Quiz:
+        with self._write():
+            cursor = self.db.execute(
+                f"UPDATE quizzes SET {assignments}, updated_at = ? "
+                "WHERE id = ? AND status != 'deleted'",
+                (*params, self._at(at), quiz_id),
+            )
+            if cursor.rowcount == 0:
+                raise errors.UnknownQuiz(quiz_id)
+        return self.get_quiz(quiz_id, include_deleted=True)
+
+    def get_question(self, question_id: int) -> Question:
+        row = self._row("SELECT * FROM questions WHERE id = ?", (question_id,))
+        if row is None:
+            raise errors.UnknownQuestion(question_id)
+        return _question(row)
+
+    def set_question_enabled(
+        self, question_id: int, enabled: bool, *, at: datetime | None = None
+    ) -> Question:
+        """Include or leave out a question in runs started from now on."""
+        return self._update_question(question_id, {"enabled": int(enabled)}, at)
+
+    def edit_question(
+        self,
+        question_id: int,
+        *,
+        question: str | None = None,
+        options: Sequence[str] | None = None,
+        answer_index: int | None = None,
+        explanation: str | None = None,
+        at: datetime | None = None,
+    ) -> Question:
+        """A teacher's edit; the question is marked edited. Answers already recorded keep the
+        result they were given."""
+        current = self.get_question(question_id)
+        new_options = current.options if options is None else tuple(options)
+        new_index = current.answer_index if answer_index is None else answer_index
+        mapping = {
+            "id": current.key,
+            "kind": current.kind,
+            "question": current.question if question is None else question,
+            "options": new_options,
+            "answer_index": new_index,
+            "explanation": current.explanation if explanation is None else explanation,
+            "evidence": {
+                "text": current.evidence.text,
+                "start": current.evidence.start,
+                "end": current.evidence.end,
+            },
+            "difficulty": current.difficulty,
+            "score": current.score,
+        }
+        values = _question_values(mapping, current.position)
+        changes = {
+            "question": values[2],
+            "options": values[3],
+            "answer_index": values[4],
+            "explanation": values[5],
+            "edited": 1,
+        }
+        return self._update_question(question_id, changes, at)
+
+    def _update_question(
+        self, question_id: int, changes: Mapping[str, Any], at: datetime | None
+    ) -> Question:
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        with self._write():
+            row = self._row(
+                "SELECT q.quiz_id FROM questions q JOIN quizzes z ON z.id = q.quiz_id "
+                "WHERE q.id = ? AND z.status != 'deleted'",
+                (question_id,),
+            )
+            if row is None:
+                raise errors.UnknownQuestion(question_id)
+            self.db.execute(
+                f"UPDATE questions SET {assignments} WHERE id = ?",
+                (*changes.values(), question_id),
+            )
+            self.db.execute(
+                "UPDATE quizzes SET updated_at = ? WHERE id = ?", (self._at(at), row["quiz_id"])
+            )
+        return self.get_question(question_id)
+
+    # -- runs -------------------------------------------------------------------------------
+
+    def create_run(
+        self,
+        quiz_id: int,
+        *,
+        chat_id: int,
+        started_by: int,
+        kind: str = "live",
+        seconds_per_question: int | None = None,
+        deadline: datetime | None = None,
+        scheduled_at: datetime | None = None,
+        at: datetime | None = None,
+    ) -> Run:
+        """Start a play of a quiz in a chat (private or group, from the chat's type) with the
+        quiz's enabled questions as they are now. With `scheduled_at` in the future the run
+        waits in state 'scheduled' until `start_run`."""
+        if kind not in RUN_KINDS:
+            raise ValueError(f"run kind must be one of {RUN_KINDS}, not {kind!r}")
+        now = self._clock() if at is None else at
+        scheduled = scheduled_at is not None and scheduled_at > now
+        with self._write():
+            quiz = self.get_quiz(quiz_id)
+            chat = self.get_chat(chat_id)
+            self._require_user(started_by)
+            enabled = [q.id for q in quiz.questions if q.enabled]
+            if not enabled:
+                raise errors.EmptyQuiz(quiz_id)
+            run_id = self.db.execute(
+                """
+                INSERT INTO runs (quiz_id, mode, chat_id, started_by, kind, seconds_per_question,
+                    deadline, scheduled_at, state, position, question_count, created_at,
+                    started_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+                """,
+                (
+                    quiz_id,
+                    "private" if chat.type == "private" else "group",
+                    chat_id,
+                    started_by,
+                    kind,
+                    seconds_per_question,
+                    _ts_or_none(deadline),
+                    _ts_or_none(scheduled_at),
+                    "scheduled" if scheduled else "running",
+                    len(enabled),
+                    _ts(now),
+                    None if scheduled else _ts(now),
+                ),
+            ).lastrowid
+            self.db.conn.executemany(
+                "INSERT INTO run_questions (run_id, seq, question_id) VALUES (?, ?, ?)",
+                [(run_id, seq, qid) for seq, qid in enumerate(enabled)],
+            )
+            assert run_id is not None
+            return self.get_run(run_id)
+
+    def get_run(self, run_id: int) -> Run:
+        row = self._row("SELECT * FROM runs WHERE id = ?", (run_id,))
+        if row is None:
+            raise errors.UnknownRun(run_id)
+        ids = self._rows(
+            "SELECT question_id FROM run_questions WHERE run_id = ? ORDER BY seq", (run_id,)
+        )
+        return _run(row, tuple(r["question_id"] for r in ids))
+
+    def start_run(self, run_id: int, *, at: datetime | None = None) -> Run:
+        """Start a scheduled run."""
+        with self._write():
+            cursor = self.db.execute(
+                "UPDATE runs SET state = 'running', started_at = ? "
+                "WHERE id = ? AND state = 'scheduled'",
+                (self._at(at), run_id),
+            )
+            if cursor.rowcount == 0:
+                run = self.get_run(run_id)
+                raise errors.InvalidState(f"Quiz run {run_id} is {run.state}, not scheduled.")
+        return self.get_run(run_id)
+
+    def advance_run(self, run_id: int, *, expected_position: int | None = None) -> Run:
+        """Move a running run to its next question. With `expected_position`, only if it is
+        still there (so a timer firing twice cannot skip a question)."""
+        with self._write():
+            run = self.get_run(run_id)
+            if run.state != "running":
+                raise errors.RunNotActive(run_id)
+            if expected_position is not None and run.position != expected_position:
+                raise errors.InvalidState(
+                    f"Quiz run {run_id} is at question {run.position + 1}, "
+                    f"not {expected_position + 1}."
+                )
+            if run.position >= len(run.question_ids):
+                raise errors.InvalidState(f"Quiz run {run_id} has no more questions.")
+            self.db.execute("UPDATE runs SET position = position + 1 WHERE id = ?", (run_id,))
+        return self.get_run(run_id)
+
+    def finish_run(self, run_id: int, *, at: datetime | None = None) -> Run:
+        """End a run (a scheduled one is cancelled) and close its open polls. Finishing a
+        finished run changes nothing."""
+        now = self._at(at)
+        with self._write():
+            run = self.get_run(run_id)
+            if run.state in ("running", "scheduled"):
+                state = "finished" if run.state == "running" else "cancelled"
+                self.db.execute(
+                    "UPDATE runs SET state = ?, finished_at = ? WHERE id = ?",
+                    (state, now, run_id),
+                )
+                self.db.execute(
+                    "UPDATE polls SET closed_at = ? WHERE run_id = ? AND closed_at IS NULL",
+                    (now, run_id),
+                )
+        return self.get_run(run_id)
+
+    def due_runs(self, *, at: datetime | None = None) -> tuple[Run, ...]:
+        """Scheduled runs whose start time has come."""
+        rows = self._rows(
+            "SELECT id FROM runs WHERE state = 'scheduled' AND scheduled_at <= ? "
+            "ORDER BY scheduled_at, id",
+            (self._at(at),),
+        )
+        return tuple(self.get_run(r["id"]) for r in rows)
+
+    def running_runs(self) -> tuple[Run, ...]:
+        """Runs in progress, to resume after a restart."""
+        rows = self._rows("SELECT id FROM runs WHERE state = 'running' ORDER BY id")
+        return tuple(self.get_run(r["id"]) for r in rows)
+
+    # -- polls ------------------------------------------------------------------------------
+
+    def register_poll(
+        self,
+        poll_id: str,
+        *,
+        run_id: int,
+        question_id: int,
+        chat_id: int,
+        message_id: int,
+        correct_option_ids: Sequence[int] | None = None,
+        sent_at: datetime | None = None,
+        closes_at: datetime | None = None,
+    ) -> Poll:
+        """Remember a sent Telegram poll. `correct_option_ids` defaults to the question's
+        answer; `closes_at` to `sent_at` plus the run's seconds per question, if it has one.
+        Registering the same poll id again returns the stored poll."""
+        sent = self._clock() if sent_at is None else sent_at
+        with self._write():
+            run = self.get_run(run_id)
+            if question_id not in run.question_ids:
+                raise errors.QuestionNotInQuiz(question_id, run_id)
+            self.get_chat(chat_id)
+            question = self.get_question(question_id)
+            correct = (
+                (question.answer_index,)
+                if correct_option_ids is None
+                else tuple(correct_option_ids)
+            )
+            _check_options(correct, len(question.options))
+            if closes_at is None and run.seconds_per_question:
+                closes_at = sent + timedelta(seconds=run.seconds_per_question)
+            self.db.execute(
+                """
+                INSERT INTO polls (id, run_id, question_id, chat_id, message_id,
+                                   correct_option_ids, sent_at, closes_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO NOTHING
+                """,
+                (
+                    poll_id,
+                    run_id,
+                    question_id,
+                    chat_id,
+                    message_id,
+                    json.dumps(list(correct)),
+                    _ts(sent),
+                    _ts_or_none(closes_at),
+                ),
+            )
+        return self.get_poll(poll_id)
+
+    def get_poll(self, poll_id: str) -> Poll:
+        row = self._row("SELECT * FROM polls WHERE id = ?", (poll_id,))
+        if row is None:
+            raise errors.UnknownPoll(poll_id)
+        return _poll(row)
+
+    def close_poll(self, poll_id: str, *, at: datetime | None = None) -> Poll:
+        """Stop counting answers to a poll. Closing a closed poll changes nothing."""
+        with self._write():
+            self.get_poll(poll_id)
+            self.db.execute(
+                "UPDATE polls SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
+                (self._at(at), poll_id),
+            )
+        return self.get_poll(poll_id)
+
+    # -- answers ----------------------------------------------------------------------------
+
+    def record_poll_answer(
+        self, poll_id: str, user_id: int, option_ids: Sequence[int], *, at: datetime | None = None
+    ) -> Answer:
+        """Record a user's answer to a poll, timed from when the poll was sent. Recorded once:
+        the same answer arriving again (even after the poll closed) returns the stored one."""
+        answered = self._clock() if at is None else at
+        with self._write():
+            poll = self.get_poll(poll_id)
+            stored = self._stored_answer(poll.run_id, poll.question_id, user_id)
+            if stored is not None:
+                return stored
+            if poll.closed_at is not None or (
+                poll.closes_at is not None and answered > poll.closes_at
+            ):
+                raise errors.PollClosed()
+            elapsed = int((answered - poll.sent_at) / timedelta(milliseconds=1))
+            return self._record(
+                poll.run_id,
+                poll.question_id,
+                user_id,
+                tuple(option_ids),
+                answered,
+                max(0, elapsed),
+                poll.correct_option_ids,
+            )
+
+    def record_answer(
+        self,
+        run_id: int,
+        question_id: int,
+        user_id: int,
+        chosen: Sequence[int],
+        *,
+        elapsed_ms: int,
+        at: datetime | None = None,
+    ) -> Answer:
+        """Record a user's answer given outside a poll (e.g. by button). Recorded once: a
+        repeat returns the stored answer unchanged."""
+        answered = self._clock() if at is None else at
+        if elapsed_ms < 0:
+            raise ValueError("elapsed_ms must not be negative")
+        with self._write():
+            stored = self._stored_answer(run_id, question_id, user_id)
+            if stored is not None:
+                return stored
+            return self._record(
+                run_id, question_id, user_id, tuple(chosen), answered, elapsed_ms, None
+            )
+
+    def _record(
+        self,
+        run_id: int,
+        question_id: int,
+        user_id: int,
+        chosen: tuple[int, ...],
+        answered: datetime,
+        elapsed_ms: int,
+        correct_ids: tuple[int, ...] | None,
+    ) -> Answer:
+        """Validate and insert, inside the caller's transaction."""
+        row = self._row(
+            """
+            SELECT r.state, r.deadline, q.answer_index,
+                   json_array_length(q.options) AS option_count,
+                   EXISTS (SELECT 1 FROM users WHERE id = :user) AS user_known
+            FROM runs r
+            LEFT JOIN run_questions rq ON rq.run_id = r.id AND rq.question_id = :question
+            LEFT JOIN questions q ON q.id = rq.question_id
+            WHERE r.id = :run
+            """,
+            {"run": run_id, "question": question_id, "user": user_id},
+        )
+        if row is None:
+            raise errors.UnknownRun(run_id)
+        if row["state"] != "running" or (
+            row["deadline"] is not None and _ts(answered) > row["deadline"]
+        ):
+            raise errors.RunNotActive(run_id)
+        if row["answer_index"] is None:
+            raise errors.QuestionNotInQuiz(question_id, run_id)
+        if not row["user_known"]:
+            raise errors.UnknownUser(user_id)
+        _check_options(chosen, row["option_count"])
+        expected = (row["answer_index"],) if correct_ids is None else correct_ids
+        correct = set(chosen) == set(expected)
+        cursor = self.db.execute(
+            """
+            INSERT INTO answers (run_id, question_id, user_id, chosen, correct, answered_at,
+                                 elapsed_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (run_id, question_id, user_id) DO NOTHING
+            """,
+            (
+                run_id,
+                question_id,
+                user_id,
+                json.dumps(list(chosen)),
+                int(correct),
+                _ts(answered),
+                elapsed_ms,
+            ),
+        )
+        if cursor.rowcount == 1:
+            self.update_review(user_id, question_id, correct, at=answered)
+        stored = self._stored_answer(run_id, question_id, user_id)
+        assert stored is not None
+        return stored
+
+    def _stored_answer(self, run_id: int, question_id: int, user_id: int) -> Answer | None:
+        row = self._row(
+            "SELECT * FROM answers WHERE run_id = ? AND question_id = ? AND user_id = ?",
+            (run_id, question_id, user_id),
+        )
+        return None if row is None else _answer(row)
+
+    def get_answers(self, run_id: int) -> tuple[Answer, ...]:
+        """Every answer in a run, by question then user."""
+        rows = self._rows(
+            "SELECT a.* FROM answers a JOIN run_questions rq "
+            "ON rq.run_id = a.run_id AND rq.question_id = a.question_id "
+            "WHERE a.run_id = ? ORDER BY rq.seq, a.user_id",
+            (run_id,),
+        )
+        return tuple(_answer(r) for r in rows)
+
+    # -- spaced review ----------------------------------------------------------------------
+
+    def update_review(
+        self, user_id: int, question_id: int, correct: bool, *, at: datetime | None = None
+    ) -> Review | None:
+        """After an answer: a miss schedules the question again after 1 day, the next miss
+        after 3, then every 7; a right answer clears it. `record_*answer` call this."""
+        now = self._clock() if at is None else at
+        with self._write():
+            row = self._row(
+                "SELECT * FROM reviews WHERE user_id = ? AND question_id = ?",
+                (user_id, question_id),
+            )
+            active = row is not None and row["cleared_at"] is None
+            if correct:
+                if active:
+                    self.db.execute(
+                        "UPDATE reviews SET cleared_at = ?, last_answered_at = ? "
+                        "WHERE user_id = ? AND question_id = ?",
+                        (_ts(now), _ts(now), user_id, question_id),
+                    )
+                return None
+            if active:
+                assert row is not None
+                later = [d for d in REVIEW_LADDER_DAYS if d > row["interval_days"]]
+                interval = later[0] if later else REVIEW_LADDER_DAYS[-1]
+                ease = max(REVIEW_MIN_EASE, row["ease"] - REVIEW_EASE_STEP)
+            else:
+                interval = REVIEW_LADDER_DAYS[0]
+                ease = REVIEW_START_EASE if row is None else row["ease"]
+            misses = 1 if row is None else row["misses"] + 1
+            self.db.execute(
+                """
+                INSERT INTO reviews (user_id, question_id, due_at, interval_days, ease, misses,
+                                     last_answered_at, cleared_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+                ON CONFLICT (user_id, question_id) DO UPDATE SET
+                    due_at = excluded.due_at, interval_days = excluded.interval_days,
+                    ease = excluded.ease, misses = excluded.misses,
+                    last_answered_at = excluded.last_answered_at, cleared_at = NULL
+                """,
+                (
+                    user_id,
+                    question_id,
+                    _ts(now + timedelta(days=interval)),
+                    interval,
+                    ease,
+                    misses,
+                    _ts(now),
+                ),
+            )
+        return self._review(user_id, question_id)
+
+    def _review(self, user_id: int, question_id: int) -> Review | None:
+        row = self._row(
+            "SELECT r.*, q.quiz_id FROM reviews r JOIN questions q ON q.id = r.question_id "
+            "WHERE r.user_id = ? AND r.question_id = ? AND r.cleared_at IS NULL",
+            (user_id, question_id),
+        )
+        return None if row is None else _review(row)
+
+    def reviews_due(
+        self, user_id: int, *, at: datetime | None = None, limit: int | None = None
+    ) -> tuple[Review, ...]:
+        """Missed questions due again for a user, most overdue first; questions since disabled
+        or in deleted quizzes are left out."""
+        rows = self._rows(
+            """
+            SELECT r.*, q.quiz_id FROM reviews r
+            JOIN questions q ON q.id = r.question_id
+            JOIN quizzes z ON z.id = q.quiz_id
+            WHERE r.user_id = ? AND r.cleared_at IS NULL AND r.due_at <= ?
+              AND q.enabled AND z.status != 'deleted'
+            ORDER BY r.due_at, r.question_id
+            LIMIT ?
+            """,
+            (user_id, self._at(at), -1 if limit is None else limit),
+        )
+        return tuple(_review(r) for r in rows)
+
+    # -- scores and reports -----------------------------------------------------------------
+
+    def run_score(self, run_id: int, user_id: int) -> Score:
+        """A user's result in a run (zeros when they answered nothing)."""
+        run = self.get_run(run_id)
+        row = self._row(
+            "SELECT COUNT(*) AS answered, COALESCE(SUM(correct), 0) AS correct, "
+            "COALESCE(SUM(elapsed_ms), 0) AS total_ms "
+            "FROM answers WHERE run_id = ? AND user_id = ?",
+            (run_id, user_id),
+        )
+        assert row is not None
+        return Score(
+            run_id=run_id,
+            user_id=user_id,
+            answered=row["answered"],
+            correct=row["correct"],
+            asked=len(run.question_ids),
+            total_ms=row["total_ms"],
+        )
+
+    def run_leaderboard(
+        self, run_id: int, *, limit: int | None = None
+    ) -> tuple[LeaderboardRow, ...]:
+        """Everyone who answered in a run: accuracy first, then less total answer time."""
+        self.get_run(run_id)
+        return self._leaderboard(
+            "SELECT id, question_count FROM runs WHERE id = :run", {"run": run_id}, limit
+        )
+
+    def chat_leaderboard(
+        self,
+        chat_id: int,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> tuple[LeaderboardRow, ...]:
+        """Everyone who answered in the chat's runs started in [since, until). A user's
+        accuracy counts every question of each run they took part in."""
+        return self._leaderboard(
+            """
+            SELECT id, question_count FROM runs
+            WHERE chat_id = :chat AND started_at >= :since AND started_at < :until
+            """,
+            {
+                "chat": chat_id,
+                "since": "" if since is None else _ts(since),
+                "until": "~" if until is None else _ts(until),
+            },
+            limit,
+        )
+
+    def _leaderboard(
+        self, runs_sql: str, params: dict[str, Any], limit: int | None
+    ) -> tuple[LeaderboardRow, ...]:
+        rows = self._rows(
+            f"""
+            WITH chosen AS ({runs_sql}),
+            per_run AS (
+                SELECT a.run_id, a.user_id, COUNT(*) AS answered, SUM(a.correct) AS correct,
+                       SUM(a.elapsed_ms) AS total_ms
+                FROM chosen c JOIN answers a ON a.run_id = c.id
+                GROUP BY a.run_id, a.user_id
+            ),
+            per_user AS (
+                SELECT p.user_id, SUM(p.answered) AS answered, SUM(p.correct) AS correct,
+                       SUM(c.question_count) AS asked, SUM(p.total_ms) AS total_ms
+                FROM per_run p JOIN chosen c ON c.id = p.run_id
+                GROUP BY p.user_id
+            ),
+            ranked AS (
+                SELECT *, CAST(correct AS REAL) / asked AS accuracy,
+                       RANK() OVER (ORDER BY CAST(correct AS REAL) / asked DESC, total_ms)
+                           AS rank
+                FROM per_user
+            )
+            SELECT r.*, u.first_name, u.last_name, u.username
+            FROM ranked r JOIN users u ON u.id = r.user_id
+            ORDER BY r.rank, r.user_id
+            LIMIT :limit
+            """,
+            {**params, "limit": -1 if limit is None else limit},
+        )
+        return tuple(
+            LeaderboardRow(
+                rank=r["rank"],
+                user_id=r["user_id"],
+                name=display_name(r["user_id"], r["first_name"], r["last_name"], r["username"]),
+                answered=r["answered"],
+                correct=r["correct"],
+                asked=r["asked"],
+                accuracy=r["accuracy"],
+                total_ms=r["total_ms"],
+            )
+            for r in rows
+        )
+
+    def user_history(self, user_id: int, *, limit: int | None = 20) -> tuple[HistoryRow, ...]:
+        """The runs a user answered in, most recent first (deleted quizzes included)."""
+        rows = self._rows(
+            """
+            SELECT r.id AS run_id, r.quiz_id, z.title AS quiz_title, r.chat_id, r.started_at,
+                   r.question_count AS asked, COUNT(*) AS answered,
+                   SUM(a.correct) AS correct, SUM(a.elapsed_ms) AS total_ms,
+                   MAX(a.answered_at) AS last_at
+            FROM answers a JOIN runs r ON r.id = a.run_id JOIN quizzes z ON z.id = r.quiz_id
+            WHERE a.user_id = ?
+            GROUP BY r.id
+            ORDER BY last_at DESC, r.id DESC
+            LIMIT ?
+            """,
+            (user_id, -1 if limit is None else limit),
+        )
+        return tuple(
+            HistoryRow(
+                run_id=r["run_id"],
+                quiz_id=r["quiz_id"],
+                quiz_title=r["quiz_title"],
+                chat_id=r["chat_id"],
+                started_at=_dt_or_none(r["started_at"]),
+                answered=r["answered"],
+                correct=r["correct"],
+                asked=r["asked"],
+                total_ms=r["total_ms"],
+            )
+            for r in rows
+        )
+
+    def user_streak(self, user_id: int, *, today: date | None = None) -> Streak:
+        """Days in a row (UTC) on which the user answered at least one question."""
+        rows = self._rows(
+            "SELECT DISTINCT substr(answered_at, 1, 10) AS day FROM answers "
+            "WHERE user_id = ? ORDER BY day",
+            (user_id,),
+        )
+        days = [date.fromisoformat(r["day"]) for r in rows]
+        today = self._clock().date() if today is None else today
+        return streak(days, today)
+
+    def question_stats(self, quiz_id: int) -> tuple[QuestionStats, ...]:
+        """Each question's correct rate across all runs of the quiz (deleted quizzes too)."""
+        self.get_quiz(quiz_id, include_deleted=True)
+        rows = self._rows(
+            """
+            SELECT q.id, q.position, q.question, COUNT(a.id) AS answered,
+                   COALESCE(SUM(a.correct), 0) AS correct
+            FROM questions q LEFT JOIN answers a ON a.question_id = q.id
+            WHERE q.quiz_id = ?
+            GROUP BY q.id ORDER BY q.position
+            """,
+            (quiz_id,),
+        )
+        return tuple(
+            QuestionStats(
+                question_id=r["id"],
+                position=r["position"],
+                question=r["question"],
+                answered=r["answered"],
+                correct=r["correct"],
+                correct_rate=r["correct"] / r["answered"] if r["answered"] else None,
+            )
+            for r in rows
+        )
+
+    def run_report(self, run_id: int) -> RunReport:
+        """A teacher's report of one run: per student and per question."""
+        run = self.get_run(run_id)
+        quiz = self.get_quiz(run.quiz_id, include_deleted=True)
+        students = self._rows(
+            """
+            SELECT a.user_id, u.first_name, u.last_name, u.username, COUNT(*) AS answered,
+                   SUM(a.correct) AS correct, SUM(a.elapsed_ms) AS total_ms
+            FROM answers a JOIN users u ON u.id = a.user_id
+            WHERE a.run_id = ?
+            GROUP BY a.user_id
+            ORDER BY correct DESC, total_ms, a.user_id
+            """,
+            (run_id,),
+        )
+        per_question = self._rows(
+            """
+            SELECT rq.seq, q.id, q.question, q.options, COUNT(a.id) AS answered,
+                   COALESCE(SUM(a.correct), 0) AS correct
+            FROM run_questions rq JOIN questions q ON q.id = rq.question_id
+            LEFT JOIN answers a ON a.run_id = rq.run_id AND a.question_id = rq.question_id
+            WHERE rq.run_id = ?
+            GROUP BY rq.seq ORDER BY rq.seq
+            """,
+            (run_id,),
+        )
+        wrong = self._rows(
+            """
+            SELECT a.question_id, CAST(j.value AS INTEGER) AS option, COUNT(*) AS times
+            FROM answers a JOIN questions q ON q.id = a.question_id, json_each(a.chosen) j
+            WHERE a.run_id = ? AND a.correct = 0 AND j.value != q.answer_index
+            GROUP BY a.question_id, option
+            ORDER BY a.question_id, times DESC, option
+            """,
+            (run_id,),
+        )
+        top_wrong: dict[int, tuple[int, int]] = {}
+        for r in wrong:
+            top_wrong.setdefault(r["question_id"], (r["option"], r["times"]))
+        questions = []
+        for r in per_question:
+            options = json.loads(r["options"])
+            option, times = top_wrong.get(r["id"], (None, 0))
+            questions.append(
+                QuestionReport(
+                    seq=r["seq"] + 1,
+                    question_id=r["id"],
+                    question=r["question"],
+                    answered=r["answered"],
+                    correct=r["correct"],
+                    correct_rate=r["correct"] / r["answered"] if r["answered"] else None,
+                    top_wrong_index=option,
+                    top_wrong_option=None if option is None else options[option],
+                    top_wrong_count=times,
+                )
+            )
+        return RunReport(
+            run_id=run_id,
+            quiz_title=quiz.title,
+            students=tuple(
+                StudentReport(
+                    user_id=r["user_id"],
+                    name=display_name(
+                        r["user_id"], r["first_name"], r["last_name"], r["username"]
+                    ),
+                    answered=r["answered"],
+                    correct=r["correct"],
+                    asked=len(run.question_ids),
+                    total_ms=r["total_ms"],
+                )
+                for r in students
+            ),
+            questions=tuple(questions),
+        )
+
+    # -- maintenance ------------------------------------------------------------------------
+
+    def backup(self, path: str | os.PathLike[str]) -> None:
+        """Copy the database to a new file with SQLite's online backup (safe while in use)."""
+        target_path = Path(path)
+        if target_path.exists():
+            raise errors.BackupExists(str(target_path))
+        target = sqlite3.connect(target_path)
+        try:
+            self.db.conn.backup(target)
+        finally:
+            target.close()
+
+    def check(self) -> list[str]:
+        """Problems found by SQLite's integrity and foreign-key checks, and migrations not yet
+        applied. An empty list means the database is sound."""
+        problems = [
+            f"integrity: {r['integrity_check']}"
+            for r in self._rows("PRAGMA integrity_check")
+            if r["integrity_check"] != "ok"
+        ]
+        problems.extend(
+            f"foreign key: {r['table']} row {r['rowid']} points to a missing {r['parent']}"
+            for r in self._rows("PRAGMA foreign_key_check")
+        )
+        problems.extend(f"migration not applied: {name}" for name in self.schema_pending())
+        return problems
+
+    def _require_user(self, user_id: int) -> None:
+        if self._row("SELECT 1 FROM users WHERE id = ?", (user_id,)) is None:
+            raise errors.UnknownUser(user_id)
+
+
+# -- pure helpers ----------------------------------------------------------------------------
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the text with runs of whitespace made single spaces."""
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+def streak(days: Sequence[date], today: date) -> Streak:
+    """Current and longest runs of consecutive days in sorted, distinct `days`."""
+    longest = 0
+    run = 0
+    previous: date | None = None
+    for day in days:
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    last = days[-1] if days else None
+    current = run if last is not None and today - last <= timedelta(days=1) else 0
+    return Streak(current=current, longest=longest, last_day=last)
+
+
+def _ts(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("times given to the store must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def _ts_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else _ts(moment)
+
+
+def _dt(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _dt_or_none(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _check_visibility(visibility: str) -> None:
+    if visibility not in VISIBILITIES:
+        raise ValueError(f"visibility must be one of {VISIBILITIES}, not {visibility!r}")
+
+
+def _check_options(chosen: tuple[int, ...], count: int) -> None:
+    if (
+        not chosen
+        or len(set(chosen)) != len(chosen)
+        or any(isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < count for i in chosen)
+    ):
+        raise errors.OptionOutOfRange(chosen, count)
+
+
+def _question_values(q: object, index: int) -> tuple[Any, ...]:
+    """Check one generator question mapping; return its column values (key first)."""
+    where = f"Question {index + 1}"
+    if not isinstance(q, Mapping):
+        raise errors.InvalidQuestion(f"{where} is not a mapping of question fields.")
+    missing = sorted(QUESTION_KEYS - q.keys())
+    unknown = sorted(str(k) for k in q.keys() - QUESTION_KEYS)
+    if missing or unknown:
+        raise errors.InvalidQuestion(f"{where}: missing fields {missing}, unknown {unknown}.")
+    for name in ("id", "kind", "question", "explanation", "difficulty"):
+        if not isinstance(q[name], str):
+            raise errors.InvalidQuestion(f"{where}: {name} must be text.")
+    if not q["id"] or not q["question"].strip():
+        raise errors.InvalidQuestion(f"{where}: id and question must not be empty.")
+    options = q["options"]
+    if (
+        isinstance(options, str)
+        or not isinstance(options, Sequence)
+        or len(options) < 2
+        or not all(isinstance(o, str) and o for o in options)
+    ):
+        raise errors.InvalidQuestion(f"{where}: options must be two or more pieces of text.")
+    answer = q["answer_index"]
+    if isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer < len(options):
+        raise errors.InvalidQuestion(f"{where}: answer_index must point at one of the options.")
+    evidence = q["evidence"]
+    if (
+        not isinstance(evidence, Mapping)
+        or not isinstance(evidence.get("text"), str)
+        or not all(
+            isinstance(evidence.get(k), int) and not isinstance(evidence.get(k), bool)
+            for k in ("start", "end")
+        )
+        or not 0 <= evidence["start"] <= evidence["end"]
+    ):
+        raise errors.InvalidQuestion(f"{where}: evidence must be {{text, start, end}}.")
+    score = q["score"]
+    if isinstance(score, bool) or not isinstance(score, int | float):
+        raise errors.InvalidQuestion(f"{where}: score must be a number.")
+    return (
+        q["id"],
+        q["kind"],
+        q["question"],
+        json.dumps(list(options)),
+        answer,
+        q["explanation"],
+        evidence["text"],
+        evidence["start"],
+        evidence["end"],
+        q["difficulty"],
+        float(score),
+    )
+
+
+def _user(r: Row) -> User:
+    return User(
+        id=r["id"],
+        first_name=r["first_name"],
+        last_name=r["last_name"],
+        username=r["username"],
+        language=r["language"],
+        first_seen=_dt(r["first_seen"]),
+        last_seen=_dt(r["last_seen"]),
+        blocked=bool(r["blocked"]),
+    )
+
+
+def _chat(r: Row) -> Chat:
+    return Chat(
+        id=r["id"],
+        type=r["type"],
+        title=r["title"],
+        is_member=bool(r["is_member"]),
+        admins_read_at=_dt_or_none(r["admins_read_at"]),
+        first_seen=_dt(r["first_seen"]),
+        last_seen=_dt(r["last_seen"]),
+    )
+
+
+def _article(r: Row) -> Article:
+    return Article(
+        id=r["id"],
+        owner_id=r["owner_id"],
+        title=r["title"],
+        text=r["text"],
+        source=r["source"],
+        content_hash=r["content_hash"],
+        created_at=_dt(r["created_at"]),
+    )
+
+
+def _question(r: Row) -> Question:
+    return Question(
+        id=r["id"],
+        quiz_id=r["quiz_id"],
+        position=r["position"],
+        key=r["key"],
+        kind=r["kind"],
+        question=r["question"],
+        options=tuple(json.loads(r["options"])),
+        answer_index=r["answer_index"],
+        explanation=r["explanation"],
+        evidence=Evidence(r["evidence_text"], r["evidence_start"], r["evidence_end"]),
+        difficulty=r["difficulty"],
+        score=r["score"],
+        enabled=bool(r["enabled"]),
+        edited=bool(r["edited"]),
+    )
+
+
+def _quiz(r: Row, questions: tuple[Question, ...]) -> Quiz:
+    return Quiz(
+        id=r["id"],
+        article_id=r["article_id"],
+        owner_id=r["owner_id"],
+        title=r["title"],
+        status=r["status"],
+        visibility=r["visibility"],
+        created_at=_dt(r["created_at"]),
+        updated_at=_dt(r["updated_at"]),
+        questions=questions,
+    )
+
+
+def _run(r: Row, question_ids: tuple[int, ...]) -> Run:
+    return Run(
+        id=r["id"],
+        quiz_id=r["quiz_id"],
+        mode=r["mode"],
+        chat_id=r["chat_id"],
+        started_by=r["started_by"],
+        kind=r["kind"],
+        seconds_per_question=r["seconds_per_question"],
+        deadline=_dt_or_none(r["deadline"]),
+        scheduled_at=_dt_or_none(r["scheduled_at"]),
+        state=r["state"],
+        position=r["position"],
+        question_ids=question_ids,
+        created_at=_dt(r["created_at"]),
+        started_at=_dt_or_none(r["started_at"]),
+        finished_at=_dt_or_none(r["finished_at"]),
+    )
+
+
+def _poll(r: Row) -> Poll:
+    return Poll(
+        id=r["id"],
+        run_id=r["run_id"],
+        question_id=r["question_id"],
+        chat_id=r["chat_id"],
+        message_id=r["message_id"],
+        correct_option_ids=tuple(json.loads(r["correct_option_ids"])),
+        sent_at=_dt(r["sent_at"]),
+        closes_at=_dt_or_none(r["closes_at"]),
+        closed_at=_dt_or_none(r["closed_at"]),
+    )
+
+
+def _answer(r: Row) -> Answer:
+    return Answer(
+        run_id=r["run_id"],
+        question_id=r["question_id"],
+        user_id=r["user_id"],
+        chosen=tuple(json.loads(r["chosen"])),
+        correct=bool(r["correct"]),
+        answered_at=_dt(r["answered_at"]),
+        elapsed_ms=r["elapsed_ms"],
+    )
+
+
+def _review(r: Row) -> Review:
+    return Review(
+        user_id=r["user_id"],
+        question_id=r["question_id"],
+        quiz_id=r["quiz_id"],
+        due_at=_dt(r["due_at"]),
+        interval_days=r["interval_days"],
+        ease=r["ease"],
+        misses=r["misses"],
+    )
