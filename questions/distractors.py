@@ -1,0 +1,318 @@
+"""Stage 5: three wrong options of the key's type for each question.
+
+First the article's own people, places, organisations, numbers and dates (what a careless reader
+mixes up), then packaged lists when the article has too few. Never the key or another name for it,
+never an answer that is also true in the article, never a word the question itself gives away.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from questions.realise import Candidate, answer_class, gazetteer
+
+WANTED = 3
+NUMBER_WORDS = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty",
+]  # fmt: skip
+TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+MONTHS = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+]  # fmt: skip
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+TITLES = {
+    "president", "prime", "minister", "mr", "mrs", "ms", "dr", "sir", "king", "queen", "prince",
+    "general", "spokesperson", "spokesman", "chancellor", "senator", "governor", "mayor",
+}  # fmt: skip
+CLASS_GROUPS = {
+    "country": ("country", "place", "city"),
+    "city": ("city", "place", "country"),
+    "place": ("place", "city", "country"),
+    "people": ("people",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    text: str
+    cls: str
+    start: int  # character offset in the clean text
+
+
+def article_pool(doc: Doc, names: dict[str, str]) -> list[Mention]:
+    """Every typed mention in the article a distractor may be drawn from, in reading order.
+    People are named in full (`names` maps a surname to the fullest form)."""
+    pool: list[Mention] = []
+    seen: set[tuple[str, str]] = set()
+    for ent in doc.ents:
+        tokens = list(ent)
+        if tokens and tokens[0].lower_ == "the":
+            tokens = tokens[1:]
+        while tokens and (tokens[-1].is_punct or tokens[-1].pos_ == "CCONJ"):
+            tokens = tokens[:-1]
+        if not tokens:
+            continue
+        cls = answer_class(tokens)
+        if cls == "person" and len(tokens) == 1 and tokens[0].text not in names:
+            continue
+        if cls in ("thing", "other", "pronoun"):
+            continue
+        if cls in ("person", "org", "place", "city", "country") and any(
+            t.like_num for t in tokens
+        ):
+            continue  # "Castleford Rangers 1-0": an entity the tagger cut badly
+        text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+        if cls == "person":
+            text = names.get(tokens[-1].text, text)
+        if (text.lower(), cls) not in seen and "\n" not in text:
+            seen.add((text.lower(), cls))
+            pool.append(Mention(text, cls, tokens[0].idx))
+    for chunk in doc.noun_chunks:
+        tokens = [t for t in chunk if t.dep_ not in ("det", "poss") and not t.is_punct]
+        if not tokens or chunk.root.pos_ == "PRON" or chunk.root.ent_type_:
+            continue
+        cls = answer_class(chunk)
+        if cls not in ("thing", "people"):
+            continue
+        text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+        if (text.lower(), cls) not in seen and "\n" not in text and len(tokens) <= 6:
+            seen.add((text.lower(), cls))
+            pool.append(Mention(text, cls, tokens[0].idx))
+    return pool
+
+
+def choose(
+    candidate: Candidate,
+    pool: list[Mention],
+    *,
+    question_text: str,
+    also_true: Iterable[str],
+    rng: random.Random,
+) -> list[str]:
+    """Up to three distractors for `candidate`, most tempting first."""
+    key = candidate.key
+    banned = {_norm(a) for a in also_true} | {_norm(key)}
+    question_words = set(_words(question_text))
+    chosen: list[str] = []
+
+    def acceptable(text: str) -> bool:
+        norm = _norm(text)
+        if not norm or norm in banned or len(text) > 100:
+            return False
+        if _same_referent(text, key) or any(_same_referent(text, c) for c in chosen):
+            return False
+        if any(_same_referent(text, a) for a in also_true):
+            return False
+        words = _words(text)
+        content = [w for w in words if w not in TITLES and len(w) > 2]
+        return not (content and all(w in question_words for w in content))
+
+    cls = candidate.answer_class
+    groups = CLASS_GROUPS.get(cls, (cls,))
+    if cls in ("number", "money", "percent"):
+        local = [m.text for m in pool if m.cls == cls and _number(m.text) is not None]
+        local = [t for t in local if _similar_number_form(t, key)]
+    elif cls in ("date", "time"):
+        local = [m.text for m in pool if m.cls == cls and _date_shape(m.text) == _date_shape(key)]
+    else:
+        local = [m.text for group in groups for m in pool if m.cls == group]
+    # Nearest in the article first (what the eye just passed), then alike in length.
+    position = {m.text: abs(m.start - candidate.key_start) for m in pool}
+    local = sorted(
+        dict.fromkeys(local),
+        key=lambda t: (groups.index(_cls_of(t, pool, groups)), _length_gap(t, key), position[t]),
+    )
+    for text in local:
+        if len(chosen) == WANTED:
+            break
+        if acceptable(text):
+            chosen.append(text)
+    if len(chosen) < WANTED:
+        for text in _fallback(candidate, rng):
+            if len(chosen) == WANTED:
+                break
+            if acceptable(text):
+                chosen.append(text)
+    return chosen
+
+
+def _cls_of(text: str, pool: list[Mention], groups: tuple[str, ...]) -> str:
+    for m in pool:
+        if m.text == text and m.cls in groups:
+            return m.cls
+    return groups[0]
+
+
+def _fallback(candidate: Candidate, rng: random.Random) -> list[str]:
+    cls = candidate.answer_class
+    key = candidate.key
+    if cls == "country":
+        return _sample(gazetteer("countries"), rng)
+    if cls == "city":
+        return _sample(gazetteer("cities"), rng)
+    if cls == "org" and not re.search(r"\b(Bank|plc|Ltd|Inc|City|United|FC)\b", key):
+        return _sample(gazetteer("organisations"), rng)
+    if cls in ("number", "money", "percent"):
+        return _near_numbers(key, rng)
+    if cls == "date":
+        return _shifted_dates(key, rng)
+    return []
+
+
+def _sample(names: Iterable[str], rng: random.Random) -> list[str]:
+    ordered = sorted(names)
+    rng.shuffle(ordered)
+    return ordered
+
+
+def _near_numbers(key: str, rng: random.Random) -> list[str]:
+    match = re.search(r"\d[\d,]*(?:\.\d+)?", key)
+    if match:
+        raw = match.group(0)
+        value = float(raw.replace(",", ""))
+        decimals = len(raw.split(".")[1]) if "." in raw else 0
+        factors = [0.5, 2, 0.75, 1.5, 1.25, 0.8, 3]
+        if value < 30 and decimals == 0:
+            steps = [value + d for d in (1, -1, 2, -2, 3, 4)]
+        else:
+            steps = [value * f for f in factors]
+        rng.shuffle(steps)
+        out = []
+        for v in steps:
+            if v <= 0 or v == value:
+                continue
+            text = f"{v:,.{decimals}f}" if "," in raw else f"{v:.{decimals}f}"
+            if decimals == 0 and value >= 100:
+                text = _round_like(v, raw)
+            out.append(key[: match.start()] + text + key[match.end() :])
+        return out
+    value = _number(key)
+    if value is None:
+        return []
+    steps = [int(value) + d for d in (1, -1, 2, -2, 3, 4, 5)]
+    rng.shuffle(steps)
+    return [_spell(v) for v in steps if v > 0 and v != value]
+
+
+def _round_like(v: float, raw: str) -> str:
+    digits = len(raw.replace(",", "").rstrip("0")) or 1
+    magnitude = 10 ** max(len(raw.replace(",", "")) - max(digits, 2), 0)
+    v = round(v / magnitude) * magnitude
+    return f"{int(v):,}" if "," in raw else str(int(v))
+
+
+def _shifted_dates(key: str, rng: random.Random) -> list[str]:
+    shape = _date_shape(key)
+    out: list[str] = []
+    if shape == "weekday":
+        days = [d for d in WEEKDAYS if d != key]
+        rng.shuffle(days)
+        return days
+    if shape == "year":
+        year = int(re.search(r"\d{4}", key).group(0))
+        offsets = [1, -1, 2, -2, 3, -3]
+        rng.shuffle(offsets)
+        return [key.replace(str(year), str(year + d)) for d in offsets]
+    month = next((m for m in MONTHS if m in key), None)
+    day = re.search(r"\b(\d{1,2})\b", key)
+    if month and day:
+        d = int(day.group(1))
+        shifts = [d + s for s in (-3, -2, -1, 1, 2, 3, 5, 7) if 1 <= d + s <= 28]
+        rng.shuffle(shifts)
+        out = [key[: day.start()] + str(s) + key[day.end() :] for s in shifts]
+    elif month:
+        others = [m for m in MONTHS if m != month]
+        rng.shuffle(others)
+        out = [key.replace(month, m) for m in others]
+    return out
+
+
+def _date_shape(text: str) -> str:
+    if text in WEEKDAYS:
+        return "weekday"
+    has_month = any(m in text for m in MONTHS)
+    has_year = bool(re.search(r"\b\d{4}\b", text))
+    has_day = bool(re.search(r"\b\d{1,2}\b", text))
+    if has_month and has_day:
+        return "day-month" + ("-year" if has_year else "")
+    if has_month:
+        return "month" + ("-year" if has_year else "")
+    if has_year and len(text.split()) <= 2:
+        return "year"
+    return "other"
+
+
+def _number(text: str) -> float | None:
+    match = re.search(r"\d[\d,]*(?:\.\d+)?", text)
+    if match:
+        return float(match.group(0).replace(",", ""))
+    word = text.lower().split()[-1] if text.split() else ""
+    if word in NUMBER_WORDS:
+        return float(NUMBER_WORDS.index(word))
+    tens, _, ones = word.partition("-")
+    if tens in TENS[2:] and (not ones or ones in NUMBER_WORDS[1:10]):
+        return float(TENS.index(tens) * 10 + (NUMBER_WORDS.index(ones) if ones else 0))
+    return None
+
+
+def _similar_number_form(text: str, key: str) -> bool:
+    """Same unit ("pence", "percent", "million") and within a factor of 20 of the key."""
+    value, key_value = _number(text), _number(key)
+    if value is None or key_value is None:
+        return False
+    if min(value, key_value) <= 0 or max(value, key_value) / min(value, key_value) > 20:
+        return False
+    unit = _unit(text)
+    key_unit = _unit(key)
+    return unit == key_unit
+
+
+def _unit(text: str) -> str:
+    words = [w for w in _words(text) if not w.isdigit() and w not in ("about", "around", "some")]
+    words = [w for w in words if _number(w) is None]
+    return " ".join(words)
+
+
+def _spell(value: int) -> str:
+    if value < len(NUMBER_WORDS):
+        return NUMBER_WORDS[value]
+    if value < 100:
+        tens, ones = divmod(value, 10)
+        return TENS[tens] + (f"-{NUMBER_WORDS[ones]}" if ones else "")
+    return str(value)
+
+
+def _length_gap(text: str, key: str) -> int:
+    return abs(len(text.split()) - len(key.split())) * 10 + abs(len(text) - len(key)) // 4
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _norm(text: str) -> str:
+    words = [w for w in _words(text) if w not in ("the", "a", "an")]
+    value = _number(text)
+    if value is not None and len(words) <= 2:
+        return f"#{value:g}:{' '.join(w for w in words if not w.isdigit())}"
+    return " ".join(words)
+
+
+def _same_referent(a: str, b: str) -> bool:
+    """ "Putin", "Vladimir Putin" and "President Vladimir Putin" name one person."""
+    wa = [w for w in _words(a) if w not in TITLES and w not in ("the", "of", "and")]
+    wb = [w for w in _words(b) if w not in TITLES and w not in ("the", "of", "and")]
+    if not wa or not wb:
+        return False
+    if _number(a) is not None and _number(b) is not None:
+        return _norm(a) == _norm(b)
+    sa, sb = set(wa), set(wb)
+    return sa <= sb or sb <= sa or (wa[-1] == wb[-1] and len(wa[-1]) > 3)

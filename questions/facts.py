@@ -1,0 +1,217 @@
+"""Stage 3: clause-level facts — a predicate with its roles — from a parsed Doc.
+
+Facts come from main clauses and from those hidden in relative clauses ("the airstrike, which
+killed ..."), participial phrases ("a bomb dropped by a warplane"), coordinated verbs ("killed ...
+and injured ..."), control verbs ("telephoned X to offer ...") and passives. Nothing here mutates
+the Doc; a fact holds token indices into it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+RELATIVE_WORDS = {"which", "who", "that", "whom", "whose"}
+PLACE_PREPS = {"in", "at", "near", "inside", "outside", "within", "across", "throughout", "into"}
+TIME_PREPS = {"on", "in", "at", "during", "by", "until", "before", "after", "since", "from"}
+TIME_LABELS = {"DATE", "TIME"}
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# Verbs whose content is somebody's words: the quiz asks about facts, not who said them.
+SPEECH_VERBS = {
+    "say", "tell", "add", "report", "announce", "state", "claim", "note", "explain", "write",
+    "describe", "insist", "argue", "warn", "confirm", "deny", "quote", "ask", "reply", "suggest",
+}  # fmt: skip
+NO_FACT_VERBS = {"have", "do", "get", "seem", "appear"}
+# Children of a phrase that the question or the key can do without.
+PRUNED_DEPS = {"relcl", "appos", "parataxis", "advcl", "punct", "cc", "conj", "mark", "preconj"}
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """One argument of a predicate: `head` is its head token, `prep` the preposition token that
+    introduces it (or -1)."""
+
+    name: str  # agent, patient, recipient, place, time, attribute, oblique
+    head: int
+    prep: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    verb: int
+    lemma: str
+    passive: bool
+    subject: int  # head token of the grammatical subject
+    subject_inherited: bool  # taken from a relative clause's noun, a coordinated verb, ...
+    roles: tuple[Role, ...]
+    sentence: int  # index of the sentence's first token
+
+    def role(self, name: str) -> Role | None:
+        return next((r for r in self.roles if r.name == name), None)
+
+
+def extract_facts(doc: Doc) -> Iterator[Fact]:
+    """Yield every fact whose predicate has a subject we can name."""
+    quoted = _quoted_tokens(doc)
+    for token in doc:
+        if token.pos_ not in ("VERB", "AUX") or token.i in quoted:
+            continue
+        if token.pos_ == "AUX" and token.dep_ not in ("ROOT", "ccomp", "conj", "relcl"):
+            continue
+        if token.lemma_.lower() in SPEECH_VERBS or token.lemma_.lower() in NO_FACT_VERBS:
+            continue
+        if token.dep_ == "acl" and token.tag_ == "VBG":
+            continue  # "a warplane targeting ...": no tense to ask in
+        fact = _fact_for(token)
+        if fact is not None:
+            yield fact
+
+
+def phrase_tokens(token: Token, *, keep_conj: bool = True) -> list[Token]:
+    """The tokens of the phrase headed by `token`, without relative clauses, appositions and
+    other asides; coordinated members stay when `keep_conj`."""
+    keep: list[Token] = []
+
+    def walk(t: Token) -> None:
+        for child in t.children:
+            if child.i < t.i and _keeps(child, keep_conj):
+                walk(child)
+        keep.append(t)
+        for child in t.children:
+            if child.i > t.i and _keeps(child, keep_conj):
+                walk(child)
+
+    walk(token)
+    kept = {t.i for t in keep}
+    keep = [
+        t
+        for t in keep
+        if t.text != "," or (t.i - 1 in kept and t.i + 1 in kept and t.i + 1 < len(t.doc))
+    ]
+    while keep and (keep[0].is_punct or keep[0].is_space):
+        keep.pop(0)
+    while keep and (keep[-1].is_punct or keep[-1].is_space):
+        keep.pop()
+    return _balance_quotes(keep)
+
+
+def _keeps(child: Token, keep_conj: bool) -> bool:
+    if child.is_space:
+        return False
+    if child.dep_ in ("conj", "cc", "preconj"):
+        return keep_conj
+    if child.dep_ == "punct":
+        return child.text in ('"', "-", "'", ",")
+    if child.dep_ == "acl" and child.i > 0 and child.doc[child.i - 1].text == ",":
+        return False
+    return child.dep_ not in PRUNED_DEPS
+
+
+def _balance_quotes(tokens: list[Token]) -> list[Token]:
+    if sum(t.text == '"' for t in tokens) % 2:
+        return [t for t in tokens if t.text != '"']
+    return tokens
+
+
+def _quoted_tokens(doc: Doc) -> set[int]:
+    """Tokens inside long direct quotes ("...", said X): words, not facts, to the quiz."""
+    inside: set[int] = set()
+    for sent in doc.sents:
+        marks = [t.i for t in sent if t.text == '"']
+        for start, end in zip(marks[::2], marks[1::2], strict=False):
+            if end - start > 6:
+                inside.update(range(start, end + 1))
+    return inside
+
+
+def _fact_for(verb: Token) -> Fact | None:
+    subject, inherited = _subject(verb)
+    if subject is None or (subject.pos_ == "PRON" and subject.lower_ in RELATIVE_WORDS):
+        return None
+    passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children) or (
+        verb.dep_ == "acl" and verb.tag_ == "VBN"
+    )
+    roles: list[Role] = []
+    if passive:
+        roles.append(Role("patient", subject.i))
+    elif verb.lemma_ == "be" or verb.pos_ == "AUX":
+        roles.append(Role("theme", subject.i))
+    else:
+        roles.append(Role("agent", subject.i))
+    for child in verb.children:
+        role = _role_of(child, verb)
+        if role is not None and role.head != subject.i:
+            roles.append(role)
+    # "the report which she wrote": the relative pronoun stands for the noun.
+    if verb.dep_ == "relcl" and any(
+        c.dep_ == "dobj" and c.lower_ in RELATIVE_WORDS for c in verb.children
+    ):
+        roles.append(Role("patient", verb.head.i))
+    if len(roles) < 2 and not (passive and roles):
+        return None
+    return Fact(
+        verb=verb.i,
+        lemma=verb.lemma_.lower(),
+        passive=passive,
+        subject=subject.i,
+        subject_inherited=inherited,
+        roles=tuple(roles),
+        sentence=verb.sent.start,
+    )
+
+
+def _subject(verb: Token) -> tuple[Token | None, bool]:
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS:
+            if child.lower_ in RELATIVE_WORDS and verb.dep_ == "relcl":
+                return verb.head, True
+            if child.pos_ == "PRON" and child.lower_ in RELATIVE_WORDS:
+                return None, False
+            return child, False
+    if verb.dep_ == "relcl" and verb.head.pos_ in ("NOUN", "PROPN"):
+        # "coordinates provided by the army" parsed as relcl without a pronoun
+        return (verb.head, True) if verb.tag_ == "VBN" else (None, False)
+    if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN") and verb.tag_ in ("VBN", "VBG"):
+        return verb.head, True
+    if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
+        subject, _ = _subject(verb.head)
+        same_voice = not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
+        return (subject, True) if same_voice else (None, False)
+    if verb.dep_ == "xcomp" and verb.tag_ == "VB" and verb.head.pos_ == "VERB":
+        subject, _ = _subject(verb.head)
+        return subject, True
+    return None, False
+
+
+def _role_of(child: Token, verb: Token) -> Role | None:
+    dep = child.dep_
+    if dep == "dobj":
+        return Role("patient", child.i)
+    if dep == "dative":
+        pobj = _pobj(child)
+        return Role("recipient", (pobj or child).i, child.i if pobj else -1)
+    if dep == "attr":
+        return Role("attribute", child.i)
+    if dep == "agent":
+        pobj = _pobj(child)
+        return Role("agent", pobj.i, child.i) if pobj is not None else None
+    if dep == "npadvmod" and child.ent_type_ in TIME_LABELS:
+        return Role("time", child.i)
+    if dep == "prep":
+        pobj = _pobj(child)
+        if pobj is None:
+            return None
+        word = child.lower_
+        if pobj.ent_type_ in TIME_LABELS and word in TIME_PREPS:
+            return Role("time", pobj.i, child.i)
+        if pobj.ent_type_ in PLACE_LABELS and word in PLACE_PREPS:
+            return Role("place", pobj.i, child.i)
+        return Role("oblique", pobj.i, child.i)
+    return None
+
+
+def _pobj(prep: Token) -> Token | None:
+    return next((c for c in prep.children if c.dep_ == "pobj"), None)

@@ -1,0 +1,226 @@
+"""The whole generator: clean text -> parse -> facts -> questions -> distractors -> ranked quiz."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from questions import distractors as distractor_stage
+from questions.facts import Fact, extract_facts, phrase_tokens
+from questions.ingest import article_from_text
+from questions.model import (
+    MAX_EXPLANATION_LENGTH,
+    MAX_QUESTION_LENGTH,
+    MIN_SENTENCES,
+    Article,
+    ArticleError,
+    Evidence,
+    Question,
+    Quiz,
+)
+from questions.parse import load_pipeline
+from questions.rank import Scored, score, select
+from questions.realise import Candidate, answer_class, candidates_for, strip_titles
+
+CLOZE_LABELS = {"PERSON", "GPE", "ORG", "DATE", "CARDINAL", "MONEY", "PERCENT", "LOC"}
+CLOZE_BLANK = "_____"
+
+
+def generate_quiz(
+    text: str | Article, *, n: int | None = 10, seed: int = 0, nlp: Language | None = None
+) -> Quiz:
+    """A quiz of up to `n` questions about `text` (every valid candidate, ranked, when n is None).
+
+    Raises ArticleError, with a message for the person who sent the text, when the text cannot
+    make a quiz. Deterministic for a given text and seed."""
+    if n is not None and n < 1:
+        raise ArticleError("ask for at least one question")
+    article = text if isinstance(text, Article) else article_from_text(text)
+    nlp = nlp or load_pipeline()
+    doc = nlp(article.text)
+    sentences = [s for s in doc.sents if sum(t.is_alpha for t in s) >= 3]
+    if len(sentences) < MIN_SENTENCES:
+        raise ArticleError(
+            f"{article.source}: the article has {len(sentences)} sentence(s); "
+            f"a quiz needs at least {MIN_SENTENCES}"
+        )
+    title_doc = nlp(article.title) if article.title else None
+    scored = list(_scored_candidates(doc, title_doc, seed))
+    picked = select(scored, n)
+    questions = [_question(item, article, seed) for item in picked]
+    return Quiz(title=article.title, questions=tuple(_unique_ids(questions)))
+
+
+def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[Scored]:
+    names = _person_names(doc)
+    enrich = _headline_modifiers(title_doc)
+    facts = list(extract_facts(doc))
+    by_lemma: dict[str, list[Fact]] = defaultdict(list)
+    for fact in facts:
+        by_lemma[fact.lemma].append(fact)
+    candidates = [c for f in facts for c in candidates_for(doc, f, names, enrich)]
+    covered = {c.sentence.start for c in candidates}
+    candidates += [c for s in doc.sents if s.start not in covered for c in _cloze(s)]
+    pool = distractor_stage.article_pool(doc, names)
+    seen: set[str] = set()
+    for candidate in candidates:
+        if candidate.question in seen or len(candidate.question) > MAX_QUESTION_LENGTH:
+            continue
+        seen.add(candidate.question)
+        also_true = _other_answers(doc, candidate, by_lemma)
+        if any(not distractor_stage._same_referent(a, candidate.key) for a in also_true):
+            continue  # the article gives this question more than one answer
+        rng = random.Random(f"{seed}:{candidate.question}")
+        options = distractor_stage.choose(
+            candidate, pool, question_text=candidate.question, also_true=also_true, rng=rng
+        )
+        if not options:
+            continue
+        yield Scored(
+            candidate,
+            tuple(options),
+            score(candidate, options, article_chars=len(doc.text)),
+        )
+
+
+def _other_answers(doc: Doc, candidate: Candidate, by_lemma: dict[str, list[Fact]]) -> list[str]:
+    """Keys of other facts that answer this question as well: same predicate, same role, and
+    every role the question names filled by the same word."""
+    fact = candidate.fact
+    if fact is None:
+        return []
+    out = []
+    for other in by_lemma[fact.lemma]:
+        if other is fact:
+            continue
+        role = other.role(candidate.role)
+        if role is None:
+            continue
+        heads = {(r.name, doc[r.head].lemma_.lower()) for r in other.roles}
+        if all(item in heads for item in candidate.context):
+            out.append(" ".join(t.text for t in phrase_tokens(doc[role.head])))
+    return out
+
+
+def _cloze(sentence: Span) -> Iterator[Candidate]:
+    """Fill-in-the-blank questions: the fallback for a sentence no wh-question fits."""
+    text = sentence.text.strip()
+    if '"' in text or len(text) > MAX_QUESTION_LENGTH - 30:
+        return
+    for ent in sentence.ents:
+        if ent.label_ not in CLOZE_LABELS or ent.start == sentence.start:
+            continue
+        cls = answer_class(ent)
+        if cls in ("pronoun", "other", "norp"):
+            continue
+        start = ent.start_char - sentence.start_char
+        end = ent.end_char - sentence.start_char
+        blanked = f"{text[:start]}{CLOZE_BLANK}{text[end:]}".strip()
+        yield Candidate(
+            kind="cloze",
+            question=f"Fill in the blank: {blanked}",
+            key=ent.text,
+            answer_class=cls,
+            fact=None,
+            role="cloze",
+            key_start=ent.start_char,
+            key_end=ent.end_char,
+            sentence=sentence,
+            question_tokens=frozenset(t.i for t in sentence if not ent.start <= t.i < ent.end),
+            context=(),
+        )
+
+
+def _question(item: Scored, article: Article, seed: int) -> Question:
+    c = item.candidate
+    digest = hashlib.sha1(f"{c.question}\x00{c.key}".encode()).hexdigest()[:10]
+    options = [c.key, *item.distractors]
+    random.Random(f"{seed}:{digest}").shuffle(options)
+    sent_text = c.sentence.text.rstrip()
+    sent_start = c.sentence.start_char
+    start, end = article.source_span(sent_start, sent_start + len(sent_text))
+    return Question(
+        id=digest,
+        kind=c.kind,
+        question=c.question,
+        options=tuple(options),
+        answer_index=options.index(c.key),
+        explanation=_explanation(sent_text, c.key_start - sent_start, c.key_end - sent_start),
+        evidence=Evidence(text=article.source_text[start:end], start=start, end=end),
+        difficulty=_difficulty(item),
+        score=item.score,
+    )
+
+
+def _explanation(sentence: str, key_start: int, key_end: int) -> str:
+    """The evidence sentence, trimmed around the key to fit a poll explanation."""
+    sentence = re.sub(r"\s+", " ", sentence)
+    limit = MAX_EXPLANATION_LENGTH
+    if len(sentence) <= limit:
+        return sentence
+    room = limit - 6 - (key_end - key_start)
+    left = max(0, key_start - room // 2)
+    right = min(len(sentence), left + limit - 6)
+    left = max(0, right - (limit - 6))
+    snippet = sentence[left:right]
+    if left > 0:
+        snippet = "..." + snippet[snippet.find(" ") + 1 :]
+    if right < len(sentence):
+        snippet = snippet[: snippet.rfind(" ")] + "..."
+    return snippet[:limit]
+
+
+def _difficulty(item: Scored) -> str:
+    c = item.candidate
+    level = 0
+    if c.answer_class in ("number", "date", "money", "percent", "time"):
+        level += 1
+    sentence_text = c.sentence.text
+    if sum(d in sentence_text for d in item.distractors) >= 1:
+        level += 1  # a wrong option stands right beside the answer
+    asked = set(re.findall(r"[a-z]{4,}", c.question.lower()))
+    found = set(re.findall(r"[a-z]{4,}", sentence_text.lower()))
+    if asked and len(asked & found) / len(asked) < 0.6:
+        level += 1
+    return ("easy", "medium", "hard")[min(level, 2)]
+
+
+def _person_names(doc: Doc) -> dict[str, str]:
+    """Surname -> the fullest form of that person's name in the article."""
+    names: dict[str, str] = {}
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and len(ent) > 1:
+            last = ent[-1].text
+            name = strip_titles(ent.text)
+            if len(name) > len(names.get(last, "")):
+                names[last] = name
+    return names
+
+
+def _headline_modifiers(title: Doc | None) -> dict[str, str]:
+    """Noun lemma -> its modified form in the headline ("airstrike" -> "Russian airstrike")."""
+    if title is None:
+        return {}
+    out: dict[str, str] = {}
+    for token in title:
+        if token.pos_ != "NOUN":
+            continue
+        mods = [c for c in token.lefts if c.dep_ in ("amod", "compound")]
+        if mods and all(m.pos_ == "ADJ" or m.ent_type_ in ("NORP", "GPE") for m in mods):
+            out[token.lemma_.lower()] = " ".join(t.text for t in [*mods, token])
+    return out
+
+
+def _unique_ids(questions: list[Question]) -> Iterator[Question]:
+    seen: set[str] = set()
+    for q in questions:
+        if q.id in seen:
+            continue
+        seen.add(q.id)
+        yield q

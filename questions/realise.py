@@ -1,0 +1,532 @@
+"""Stage 4: turn a fact and one of its roles into a question in correct English.
+
+The wh-word comes from the answer's type; the rest of the clause stays, so the question keeps the
+context that makes its answer unique. Auxiliaries are inverted, or `do` is supplied in the verb's
+tense and agreement; bare pronouns are resolved to a name or the question is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from lemminflect import getInflection
+from spacy.tokens import Doc, Span, Token
+
+from questions.facts import Fact, phrase_tokens
+
+PERSON_NOUNS = {
+    "official", "spokesperson", "spokesman", "spokeswoman", "minister", "president", "leader",
+    "soldier", "officer", "police", "researcher", "scientist", "author", "voter", "resident",
+    "player", "coach", "manager", "striker", "goalkeeper", "captain", "fan", "supporter",
+    "councillor", "mayor", "chairman", "chairwoman", "chair", "director", "executive", "chief",
+    "analyst", "expert", "candidate", "lawyer", "judge", "worker", "employee", "student",
+    "teacher", "doctor", "nurse", "patient", "victim", "survivor", "rebel", "militant",
+    "serviceman", "servicemen", "people", "person", "man", "woman", "child", "children",
+    "governor", "senator", "ambassador", "diplomat", "founder", "owner", "investor",
+    "shareholder", "professor", "biologist", "engineer", "citizen", "farmer", "driver",
+    "force", "troop", "army", "staff", "crew", "team", "member", "rescuer", "firefighter",
+}  # fmt: skip
+BAD_PRONOUNS = {
+    "he", "she", "it", "they", "him", "her", "them", "we", "us", "i", "me", "you",
+    "this", "that", "these", "those", "one", "others", "some", "many", "most", "all",
+}  # fmt: skip
+ARGUMENT_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "dative", "attr", "agent"}
+ORG_HINTS = (
+    (
+        re.compile(
+            r"\b(Council|Commission|Ministry|Department|Agency|Authority|Office|Parliament"
+            r"|Assembly|Committee|Court|Service|Police|Government|Senate|Congress)\b"
+        ),
+        "which body",
+    ),
+    (re.compile(r"\b(FC|United|Rovers|Athletic|Wanderers|Club)\b|\bCity$"), "which club"),
+    (
+        re.compile(r"\b(Bank|Inc|Ltd|Corp|Corporation|plc|Group|Holdings|Airlines|Company)\b"),
+        "which company",
+    ),
+    (re.compile(r"\b(University|Institute|College|School|Laboratory)\b"), "which institution"),
+    (re.compile(r"\b(Party|Alliance|Front|Movement|Union of)\b"), "which party"),
+    (re.compile(r"\b(Journal|Review|Letters|Nature|Science)\b"), "which journal"),
+    (re.compile(r"\b(Storm|Hurricane|Typhoon|Cyclone)\b"), "which storm"),
+    (re.compile(r"\b(Cup|Trophy|Championship|League|Prize|Award|Open|Games)\b"), "which title"),
+)
+CURRENCY_NOUNS = {"pound", "dollar", "euro", "yen", "rupee", "franc", "pence", "cent", "yuan"}
+NO_SPACE_BEFORE = {",", ".", "?", "!", ":", ";", "'s", "'", ")", "n't", "%"}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A question before distractors: its text, its key and where the key stands."""
+
+    kind: str
+    question: str
+    key: str
+    answer_class: str  # person, people, country, city, place, org, date, number, money, ...
+    fact: Fact | None
+    role: str
+    key_start: int  # character offsets of the key in the clean text
+    key_end: int
+    sentence: Span
+    question_tokens: frozenset[int]  # doc tokens the question repeats
+    context: tuple[tuple[str, str], ...]  # (role, head lemma) the question keeps
+
+
+@cache
+def gazetteer(name: str) -> frozenset[str]:
+    text = resources.files("questions").joinpath("data", f"{name}.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def answer_class(span: Span | list[Token]) -> str:
+    """The type of an answer phrase, from its head's entity label and form."""
+    tokens = list(span)
+    head = _head_of(tokens)
+    label = head.ent_type_
+    text = _text(tokens)
+    bare = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
+    if label == "PERSON" or (label and head.text in _surnames(head.doc)):
+        return "person"
+    if label in ("GPE", "LOC", "FAC"):
+        if bare in gazetteer("countries"):
+            return "country"
+        if bare in gazetteer("cities"):
+            return "city"
+        return "place"
+    if label == "ORG":
+        return "org"
+    if label == "DATE":
+        return "date"
+    if label == "TIME":
+        return "time"
+    if label == "MONEY":
+        return "money"
+    if label == "PERCENT":
+        return "percent"
+    if label in ("CARDINAL", "QUANTITY"):
+        return "number"
+    if label == "NORP":
+        return "people" if head.tag_ in ("NNPS", "NNS") else "norp"
+    if head.pos_ == "PRON":
+        return "pronoun"
+    if head.lemma_.lower() in PERSON_NOUNS or head.lower_ in PERSON_NOUNS:
+        return "people"
+    if head.pos_ in ("NOUN", "PROPN"):
+        return "thing"
+    return "other"
+
+
+PERSON_TITLES = {
+    "president", "prime", "minister", "mr", "mrs", "ms", "dr", "sir", "dame", "king", "queen",
+    "prince", "princess", "general", "spokesperson", "spokesman", "chancellor", "senator",
+    "governor", "mayor", "councillor", "professor", "prof", "striker", "winger", "coach",
+    "captain", "judge", "lord", "lady", "chief", "deputy", "secretary",
+}  # fmt: skip
+
+
+def strip_titles(name: str) -> str:
+    """ "Councillor Ahmed Rahimi" -> "Ahmed Rahimi"; a name that is all title stays."""
+    words = name.split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in PERSON_TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _surnames(doc: Doc) -> frozenset[str]:
+    """Last words of multi-word person names ("Morales" of "Esteban Morales")."""
+    return frozenset(e[-1].text for e in doc.ents if e.label_ == "PERSON" and len(e) > 1)
+
+
+def candidates_for(
+    doc: Doc, fact: Fact, names: dict[str, str], enrich: dict[str, str]
+) -> Iterator[Candidate]:
+    """Every question this fact supports, one per answerable role (and per number in a role).
+    `names` maps a person's surname to the fullest form of their name in the article; `enrich`
+    a noun's lemma to its fuller form in the headline."""
+    verb = doc[fact.verb]
+    for role in fact.roles:
+        head = doc[role.head]
+        if any(c.dep_ == "conj" for c in head.children) or head.dep_ == "conj":
+            continue  # "Moscow and Ankara": a pair, not one answer
+        if role.prep >= 0 and role.prep < fact.verb and role.name not in ("time", "place"):
+            continue  # a fronted adverbial ("Following the bombing, ...")
+        if role.name == "recipient" and role.prep < 0:
+            continue  # double-object "give X access to ...": too easy to mangle
+        if role.head == fact.subject and verb.dep_ == "xcomp":
+            continue  # the controller's own question asks this
+        answer = _answer_tokens(doc, fact, role)
+        if not answer:
+            continue
+        cls = answer_class(answer)
+        candidate = _realise(doc, fact, role, answer, cls, names, enrich)
+        if candidate is not None:
+            yield candidate
+        number = next(
+            (
+                c
+                for c in head.children
+                if c.dep_ == "nummod" and c.ent_type_ in ("CARDINAL", "QUANTITY", "")
+            ),
+            None,
+        )
+        countable = head.lemma_.lower() not in CURRENCY_NOUNS and head.lower_ != "others"
+        if number is not None and head.tag_ in ("NNS", "NNPS") and countable:
+            key = [t for t in number.subtree if not t.is_punct]
+            candidate = _realise(doc, fact, role, key, "number", names, enrich, count_of=head)
+            if candidate is not None:
+                yield candidate
+
+
+def _answer_tokens(doc: Doc, fact: Fact, role) -> list[Token]:
+    head = doc[role.head]
+    if fact.subject_inherited and role.head == fact.subject:
+        verb_tree = {t.i for t in doc[fact.verb].subtree}
+        return [t for t in phrase_tokens(head) if t.i not in verb_tree]
+    return phrase_tokens(head)
+
+
+def _key_tokens(answer: list[Token], cls: str) -> list[Token]:
+    """The key: for a named thing its name alone ("Vladimir Putin", not "Russian President
+    Vladimir Putin"); otherwise the phrase without a leading article."""
+    head = _head_of(answer)
+    if head.ent_type_ and cls not in ("thing", "people", "number"):
+        ent = _entity_of(head)
+        if ent is not None and ent.start >= answer[0].i and ent.end <= answer[-1].i + 1:
+            tokens = list(ent)
+            if tokens and tokens[0].lower_ == "the":
+                tokens = tokens[1:]
+            return tokens
+    if answer and answer[0].lower_ in ("the", "a", "an") and cls != "number":
+        return answer[1:]
+    return answer
+
+
+def _realise(
+    doc: Doc,
+    fact: Fact,
+    role,
+    answer: list[Token],
+    cls: str,
+    names: dict[str, str],
+    enrich: dict[str, str],
+    count_of: Token | None = None,
+) -> Candidate | None:
+    if cls in ("pronoun", "other", "norp"):
+        return None
+    verb = doc[fact.verb]
+    is_subject = role.head == fact.subject
+    prep = doc[role.prep] if role.prep >= 0 else None
+    wh, kind, strand = _wh_phrase(cls, role.name, prep, is_subject, answer, count_of)
+    if wh is None:
+        return None
+    answer_ids = {t.i for t in answer}
+    if count_of is not None:
+        # "How many Turkish soldiers": the counted noun phrase moves to the front.
+        phrase = phrase_tokens(count_of)
+        answer_ids = {t.i for t in phrase}
+        rest = [t for t in phrase if t.i not in {a.i for a in answer} and t.dep_ != "det"]
+        wh = f"{wh} {_text(rest)}"
+    drop = set(answer_ids)
+    if prep is not None and not strand:
+        drop.add(prep.i)
+
+    subject_tokens = _subject_tokens(doc, fact)
+    clause = _clause_tokens(doc, fact)
+    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i]
+    if fact.subject_inherited and verb.dep_ == "xcomp":
+        auxes = []  # "to offer": the infinitive marker goes, the head's tense comes in
+        clause = [t for t in clause if not (t.dep_ == "aux" and t.lower_ == "to")]
+    tense = _tense(verb)
+    words: list[str | Token] = []
+    if is_subject:
+        body = [t for t in clause if t.i not in drop]
+        body = _agree_singular(body, verb, auxes, plural=kind == "how_many")
+        if fact.passive and not auxes:
+            body = [_be_form(tense, plural=kind == "how_many"), *body]
+        words = [*body]
+    else:
+        subject = _resolve_subject(subject_tokens, enrich)
+        if subject is None or any(t.tag_ == "PRP$" for t in subject_tokens):
+            return None  # "its headquarters": nothing in the question says whose
+        rest = [t for t in clause if t.i not in drop and t.i not in {a.i for a in auxes[:1]}]
+        if auxes:
+            front: list[str | Token] = [auxes[0]]
+        elif fact.passive:
+            front = [_be_form(tense, plural=_is_plural(doc[fact.subject]))]
+        elif verb.lemma_ == "be":
+            front = [verb]
+            rest = [t for t in rest if t.i != verb.i]
+        else:
+            front = [_do_form(tense, doc[fact.subject])]
+            rest = [verb.lemma_ if t.i == verb.i else t for t in rest]
+        words = [*front, *subject, *rest]
+    if strand and prep is not None and words and prep.i not in drop:
+        words = [w for w in words if not (isinstance(w, type(prep)) and w.i == prep.i)]
+        words.append(prep)
+    text = _join(words)
+    if not text or _has_bad_pronoun(words):
+        return None
+    if strand and len(words) > 10:
+        return None  # "What did X ... over?" reads badly when long
+    question = f"{_cap(wh)} {text}?"
+    question = re.sub(r"\s+([,.;:?!])", r"\1", question)
+    question = re.sub(r",\s*\?$", "?", question)
+    if len(question.split()) < 4:
+        return None
+    key_tokens = _key_tokens(answer, cls) if count_of is None else answer
+    if not key_tokens:
+        return None
+    key = _text(key_tokens)
+    if cls == "person":
+        if len(key_tokens) == 1 and key_tokens[0].text not in names:
+            return None  # a lone capitalised word the tagger took for a name
+        key = names.get(key_tokens[-1].text, strip_titles(key))
+    elif cls == "number" and key.isalpha():
+        key = key.lower()
+    context = tuple(
+        (r.name, doc[r.head].lemma_.lower()) for r in fact.roles if r.head != role.head
+    )
+    return Candidate(
+        kind=kind,
+        question=question,
+        key=key,
+        answer_class=cls,
+        fact=fact,
+        role=role.name,
+        key_start=key_tokens[0].idx,
+        key_end=key_tokens[-1].idx + len(key_tokens[-1].text),
+        sentence=verb.sent,
+        question_tokens=frozenset(
+            t.i for t in [*subject_tokens, *clause] if t.i not in drop and isinstance(t, Token)
+        ),
+        context=context,
+    )
+
+
+def _wh_phrase(
+    cls: str, role: str, prep: Token | None, is_subject: bool, answer, count_of
+) -> tuple[str | None, str, bool]:
+    """(wh-phrase, kind, strand the preposition?) for an answer of class `cls` in `role`."""
+    word = prep.lower_ if prep is not None else ""
+    if count_of is not None:
+        return "how many", "how_many", False
+    if role == "time":
+        if (
+            cls in ("date", "time")
+            and word in ("", "on", "in", "at", "during")
+            and _is_point(answer)
+        ):
+            return "when", "when", False
+        return None, "", False
+    if role == "place":
+        if word in ("in", "at", "near", "inside", "within", "into"):
+            return "where", "where", False
+        return None, "", False
+    if cls in ("person", "people"):
+        if is_subject or prep is None:
+            return "who", "who", False
+        if role == "agent":
+            return "by whom", "who", False
+        return f"{word} whom", "who", False
+    if cls == "money":
+        return ("how much", "how_much", prep is not None) if not is_subject else (None, "", False)
+    if cls in ("date", "time", "number", "percent"):
+        return None, "", False
+    text = _text(answer)
+    hint = next((p for rx, p in ORG_HINTS if rx.search(text)), None)
+    phrase = {"country": "which country", "city": "which city"}.get(cls)
+    if hint and cls in ("org", "place", "city", "country"):
+        phrase = hint
+    elif cls == "org":
+        phrase = "which organisation"
+    elif cls == "place":
+        return None, "", False  # a place outside a place role: no honest wh-word
+    if phrase is None:
+        phrase = "what"
+    kind = "what" if phrase == "what" else "which"
+    if is_subject or prep is None:
+        return phrase, kind, False
+    if role == "agent":
+        return f"by {phrase}", kind, False
+    return phrase, kind, True
+
+
+def _subject_tokens(doc: Doc, fact: Fact) -> list[Token]:
+    subject = doc[fact.subject]
+    tokens = phrase_tokens(subject)
+    if fact.subject_inherited:
+        verb_tree = {t.i for t in doc[fact.verb].subtree}
+        tokens = [t for t in tokens if t.i not in verb_tree]
+    return tokens
+
+
+def _clause_tokens(doc: Doc, fact: Fact) -> list[Token]:
+    """The predicate and its kept dependents, in order, without the subject."""
+    verb = doc[fact.verb]
+    out = [verb]
+    for child in verb.children:
+        if child.i == fact.subject or child.is_space:
+            continue
+        if child.dep_ in ("nsubj", "nsubjpass", "csubj", "advcl", "parataxis", "conj", "cc"):
+            continue
+        if child.dep_ in ("punct", "mark", "dep", "intj", "expl", "prt") and child.dep_ != "prt":
+            continue
+        if child.dep_ in ("relcl",) or (
+            child.dep_ == "dobj" and child.lower_ in ("which", "that")
+        ):
+            continue
+        if child.dep_ == "advmod" and child.lower_ in ("also", "however", "meanwhile", "then"):
+            continue
+        if child.dep_ == "prep" and child.i < verb.i and child.i <= verb.sent.start + 1:
+            continue  # sentence-initial adverbial ("Following the bombing,")
+        if child.dep_ == "ccomp" and child.i < verb.i:
+            continue
+        out.extend(phrase_tokens(child))
+    return sorted(out, key=lambda t: t.i)
+
+
+def _resolve_subject(tokens: list[Token], enrich: dict[str, str]) -> list[str | Token] | None:
+    """The subject phrase for after the auxiliary: lower-cased if common, a pronoun resolved or
+    refused."""
+    if not tokens:
+        return None
+    if len(tokens) == 1 and tokens[0].pos_ == "PRON":
+        return None
+    first = tokens[0]
+    if first.pos_ == "DET" or (
+        first.pos_ in ("NOUN", "ADJ", "NUM") and not first.ent_type_ and first.tag_ != "NNP"
+    ):
+        tokens = [first.text.lower(), *tokens[1:]]
+    return _enrich(list(tokens), enrich)
+
+
+POINT_IN_TIME = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|\d{4}|\d{1,2}:\d{2})"
+    r"|\b(yesterday|today|tomorrow|morning|evening|night)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_point(tokens: list[Token]) -> bool:
+    """A date or time one can ask "when" of: not a duration ("every 11 days")."""
+    text = _text(tokens)
+    return bool(POINT_IN_TIME.search(text)) and not re.search(
+        r"\b(every|each|for|over|more than|less than|about)\b", text, re.IGNORECASE
+    )
+
+
+def _enrich(words: list[str | Token], enrich: dict[str, str]) -> list[str | Token]:
+    """ "the airstrike" becomes "the Russian airstrike" when the headline says which one."""
+    if len(words) == 2 and isinstance(words[1], Token) and str(words[0]).lower() == "the":
+        fuller = enrich.get(words[1].lemma_.lower())
+        if fuller:
+            return [str(words[0]), fuller]
+    return words
+
+
+def _has_bad_pronoun(words: Iterable[str | Token]) -> bool:
+    return any(
+        isinstance(w, Token)
+        and w.lower_ in BAD_PRONOUNS
+        and w.dep_ in ARGUMENT_DEPS
+        and w.tag_ != "PRP$"
+        for w in words
+    )
+
+
+def _agree_singular(
+    body: list[Token], verb: Token, auxes: list[Token], *, plural: bool
+) -> list[str | Token]:
+    """After a singular wh-subject the verb agrees: "Who agrees", "What was launched"."""
+    if plural:
+        return list(body)
+    swap = {"are": "is", "were": "was", "have": "has", "do": "does"}
+    first_aux = auxes[0] if auxes else None
+    out: list[str | Token] = []
+    for t in body:
+        if first_aux is not None and t.i == first_aux.i and t.lower_ in swap:
+            out.append(swap[t.lower_])
+        elif first_aux is None and t.i == verb.i and verb.tag_ == "VBP":
+            out.append((getInflection(verb.lemma_, "VBZ") or (verb.text,))[0])
+        else:
+            out.append(t)
+    return out
+
+
+def _tense(verb: Token) -> str:
+    t = verb
+    for _ in range(4):
+        auxes = [c for c in t.children if c.dep_ in ("aux", "auxpass") and c.lower_ != "to"]
+        if auxes:
+            return "past" if auxes[0].tag_ in ("VBD",) else "present"
+        if t.tag_ in ("VBD",):
+            return "past"
+        if t.tag_ in ("VBZ", "VBP"):
+            return "present"
+        if t.head is t:
+            break
+        t = t.head
+    return "past"
+
+
+def _is_plural(token: Token) -> bool:
+    return token.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in token.children)
+
+
+def _do_form(tense: str, subject: Token) -> str:
+    if tense == "past":
+        return "did"
+    return "do" if _is_plural(subject) or subject.lower_ in ("i", "you") else "does"
+
+
+def _be_form(tense: str, *, plural: bool) -> str:
+    if tense == "past":
+        return "were" if plural else "was"
+    return "are" if plural else "is"
+
+
+def _join(words: list[str | Token]) -> str:
+    out = ""
+    prev: str | Token | None = None
+    for w in words:
+        text = w.text if isinstance(w, Token) else w
+        if prev is None:
+            sep = ""
+        elif isinstance(prev, Token) and isinstance(w, Token) and w.i == prev.i + 1:
+            sep = prev.whitespace_
+        elif text in NO_SPACE_BEFORE or text.startswith("'"):
+            sep = ""
+        else:
+            sep = " "
+        out += sep + text
+        prev = w
+    return out.strip()
+
+
+def _text(tokens: Iterable[Token]) -> str:
+    return _join(list(tokens))
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _head_of(tokens: list[Token]) -> Token:
+    ids = {t.i for t in tokens}
+    for t in tokens:
+        if t.head.i not in ids or t.head is t:
+            return t
+    return tokens[-1]
+
+
+def _entity_of(token: Token) -> Span | None:
+    for ent in token.doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent
+    return None
