@@ -608,7 +608,7 @@ class BotApi:
             message["reply_markup"] = inline
         if open_period is not None and not poll["is_closed"]:
             loop = asyncio.get_running_loop()
-            state.timer = loop.call_later(open_period, self.sim.close_poll, state, notify_bot=True)
+            state.timer = loop.call_later(open_period, self.sim.expire_poll, poll_id)
         return self._record_sent(chat, message, other)
 
     def m_stopPoll(self, p: Params) -> JSON:

@@ -154,6 +154,10 @@ class SandboxServer:
             result = await self.api.call(name, params)
         except ApiError as error:
             return _json(error.envelope(), error.code, error.headers())
+        except Exception:
+            logger.exception("sandbox: %s failed", name)
+            body = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+            return _json(body, 500)
         recorder.record(RETURNS[name], result)
         return _json({"ok": True, "result": result})
 

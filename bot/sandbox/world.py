@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import itertools
 import secrets
 import time
@@ -150,7 +151,7 @@ class Simulation:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError(f"condition not met within {timeout} s")
-            await self.wait_change(min(remaining, 0.5))
+            await self.wait_change(min(remaining, 0.05))
 
     # --- updates --------------------------------------------------------------------------
 
@@ -543,6 +544,7 @@ class Simulation:
         state = self.polls[poll_id]
         if state.timer:
             state.timer.cancel()
+            state.timer = None
         self.close_poll(state, notify_bot=True)
 
     def close_poll(self, state: Poll, *, notify_bot: bool) -> None:
@@ -568,7 +570,7 @@ class Simulation:
         """Everything the bot sent to the chat and has not deleted, oldest first, as it is now
         (edits applied, polls with their current counts)."""
         return [
-            self.messages[(chat_id, mid)]
+            copy.deepcopy(self.messages[(chat_id, mid)])
             for mid in self.bot_messages.get(chat_id, [])
             if (chat_id, mid) in self.messages
         ]
