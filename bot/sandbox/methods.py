@@ -345,8 +345,10 @@ class BotApi:
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     break
-                change = asyncio.ensure_future(sim.wait_change(remaining))
-                await asyncio.wait({change, mine}, return_when=asyncio.FIRST_COMPLETED)
+                change = asyncio.ensure_future(sim.changed.wait())
+                await asyncio.wait(
+                    {change, mine}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
+                )
                 change.cancel()
             if mine.done():
                 raise ApiError(409, CONFLICT)

@@ -134,6 +134,11 @@ class Simulation:
         event, self._changed = self._changed, asyncio.Event()
         event.set()
 
+    @property
+    def changed(self) -> asyncio.Event:
+        """Set at the next change of state."""
+        return self._changed
+
     async def wait_change(self, seconds: float) -> None:
         """Return at the next change of state, or after `seconds`."""
         event = self._changed
