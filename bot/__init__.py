@@ -1,1 +1,1 @@
-"""The shells around the quiz generator: command line, Telegram bot and the local Bot API sandbox."""
+"""The shells around the quiz generator: the command line, the Telegram bot, the sandbox."""

@@ -302,7 +302,8 @@ def _norm(text: str) -> str:
     words = [w for w in _words(text) if w not in ("the", "a", "an")]
     value = _number(text)
     if value is not None and len(words) <= 2:
-        return f"#{value:g}:{' '.join(w for w in words if not w.isdigit())}"
+        unit = " ".join(w for w in words if not w.isdigit() and _number(w) is None)
+        return f"#{value:g}:{unit}"
     return " ".join(words)
 
 

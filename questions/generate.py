@@ -16,6 +16,7 @@ from questions.facts import Fact, extract_facts, phrase_tokens
 from questions.ingest import article_from_text
 from questions.model import (
     MAX_EXPLANATION_LENGTH,
+    MAX_OPTION_LENGTH,
     MAX_QUESTION_LENGTH,
     MIN_SENTENCES,
     Article,
@@ -71,6 +72,8 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
     seen: set[str] = set()
     for candidate in candidates:
         if candidate.question in seen or len(candidate.question) > MAX_QUESTION_LENGTH:
+            continue
+        if len(candidate.key) > MAX_OPTION_LENGTH:
             continue
         seen.add(candidate.question)
         also_true = _other_answers(doc, candidate, by_lemma)

@@ -1,0 +1,205 @@
+"""Rule logic on hand-built spaCy Docs: no statistical model, so no model moods."""
+
+import random
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from questions.distractors import Mention, _same_referent, choose
+from questions.facts import extract_facts
+from questions.realise import candidates_for
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return spacy.blank("en").vocab
+
+
+def build(vocab, rows, ents=None):
+    """rows: (word, head index, dep, pos, tag, lemma); ents: (start, end, label)."""
+    words, heads, deps, pos, tags, lemmas = zip(*rows, strict=True)
+    iob = ["O"] * len(words)
+    for start, end, label in ents or []:
+        iob[start] = f"B-{label}"
+        for i in range(start + 1, end):
+            iob[i] = f"I-{label}"
+    return Doc(
+        vocab,
+        words=list(words),
+        heads=list(heads),
+        deps=list(deps),
+        pos=list(pos),
+        tags=list(tags),
+        lemmas=list(lemmas),
+        ents=iob,
+    )
+
+
+def questions(doc, names=None, enrich=None):
+    return {
+        c.question: c.key
+        for fact in extract_facts(doc)
+        for c in candidates_for(doc, fact, names or {}, enrich or {})
+    }
+
+
+@pytest.fixture
+def passive_doc(vocab):
+    # A joint group was set up in Astana on February 6.
+    return build(
+        vocab,
+        [
+            ("A", 2, "det", "DET", "DT", "a"),
+            ("joint", 2, "amod", "ADJ", "JJ", "joint"),
+            ("group", 4, "nsubjpass", "NOUN", "NN", "group"),
+            ("was", 4, "auxpass", "AUX", "VBD", "be"),
+            ("set", 4, "ROOT", "VERB", "VBN", "set"),
+            ("up", 4, "prt", "ADP", "RP", "up"),
+            ("in", 4, "prep", "ADP", "IN", "in"),
+            ("Astana", 6, "pobj", "PROPN", "NNP", "Astana"),
+            ("on", 4, "prep", "ADP", "IN", "on"),
+            ("February", 8, "pobj", "PROPN", "NNP", "February"),
+            ("6", 9, "nummod", "NUM", "CD", "6"),
+            (".", 4, "punct", "PUNCT", ".", "."),
+        ],
+        ents=[(7, 8, "GPE"), (9, 11, "DATE")],
+    )
+
+
+def test_passive_clause_holds_a_place_and_a_time(passive_doc):
+    [fact] = extract_facts(passive_doc)
+    assert fact.lemma == "set"
+    assert fact.passive
+    roles = {r.name: passive_doc[r.head].text for r in fact.roles}
+    assert roles == {"patient": "group", "place": "Astana", "time": "February"}
+
+
+def test_passive_questions_invert_the_auxiliary(passive_doc):
+    asked = questions(passive_doc)
+    assert asked["Where was a joint group set up on February 6?"] == "Astana"
+    assert asked["When was a joint group set up in Astana?"] == "February 6"
+
+
+@pytest.fixture
+def relative_doc(vocab):
+    # The airstrike, which killed three soldiers and injured 11 others, was not deliberate.
+    return build(
+        vocab,
+        [
+            ("The", 1, "det", "DET", "DT", "the"),
+            ("airstrike", 12, "nsubj", "NOUN", "NN", "airstrike"),
+            (",", 1, "punct", "PUNCT", ",", ","),
+            ("which", 4, "nsubj", "PRON", "WDT", "which"),
+            ("killed", 1, "relcl", "VERB", "VBD", "kill"),
+            ("three", 6, "nummod", "NUM", "CD", "three"),
+            ("soldiers", 4, "dobj", "NOUN", "NNS", "soldier"),
+            ("and", 4, "cc", "CCONJ", "CC", "and"),
+            ("injured", 4, "conj", "VERB", "VBD", "injure"),
+            ("11", 10, "nummod", "NUM", "CD", "11"),
+            ("others", 8, "dobj", "NOUN", "NNS", "other"),
+            (",", 1, "punct", "PUNCT", ",", ","),
+            ("was", 12, "ROOT", "AUX", "VBD", "be"),
+            ("not", 12, "neg", "PART", "RB", "not"),
+            ("deliberate", 12, "acomp", "ADJ", "JJ", "deliberate"),
+            (".", 12, "punct", "PUNCT", ".", "."),
+        ],
+        ents=[(5, 6, "CARDINAL"), (9, 10, "CARDINAL")],
+    )
+
+
+def test_relative_clause_and_coordination_hold_two_facts(relative_doc):
+    facts = {f.lemma: f for f in extract_facts(relative_doc)}
+    assert set(facts) == {"kill", "injure"}
+    for fact in facts.values():
+        assert relative_doc[fact.subject].text == "airstrike"
+        assert fact.subject_inherited
+
+
+def test_count_question_uses_do_support_in_the_past(relative_doc):
+    asked = questions(relative_doc)
+    assert asked["How many soldiers did the airstrike kill?"] == "three"
+    assert not any("others" in q for q in asked)  # "11 others" has no noun to ask about
+
+
+def test_headline_modifier_makes_the_question_specific(relative_doc):
+    asked = questions(relative_doc, enrich={"airstrike": "Russian airstrike"})
+    assert asked["How many soldiers did the Russian airstrike kill?"] == "three"
+
+
+def _call_doc(vocab, subject_rows, subject_ents):
+    n = len(subject_rows)
+    rows = [
+        *subject_rows,
+        ("telephoned", n, "ROOT", "VERB", "VBD", "telephone"),
+        ("Recep", n + 2, "compound", "PROPN", "NNP", "Recep"),
+        ("Erdogan", n, "dobj", "PROPN", "NNP", "Erdogan"),
+        (".", n, "punct", "PUNCT", ".", "."),
+    ]
+    return build(vocab, rows, ents=[*subject_ents, (n + 1, n + 3, "PERSON")])
+
+
+def test_who_phoned_whom_both_ways(vocab):
+    doc = _call_doc(
+        vocab,
+        [
+            ("Vladimir", 1, "compound", "PROPN", "NNP", "Vladimir"),
+            ("Putin", 2, "nsubj", "PROPN", "NNP", "Putin"),
+        ],
+        [(0, 2, "PERSON")],
+    )
+    names = {"Putin": "Vladimir Putin", "Erdogan": "Recep Erdogan"}
+    asked = questions(doc, names=names)
+    assert asked == {
+        "Who telephoned Recep Erdogan?": "Vladimir Putin",
+        "Who did Vladimir Putin telephone?": "Recep Erdogan",
+    }
+
+
+def test_bare_pronoun_never_reaches_a_question(vocab):
+    doc = _call_doc(vocab, [("He", 1, "nsubj", "PRON", "PRP", "he")], [])
+    assert questions(doc, names={"Erdogan": "Recep Erdogan"}) == {}
+
+
+def test_variants_of_one_name_are_one_person():
+    assert _same_referent("Putin", "Vladimir Putin")
+    assert _same_referent("Russian President Vladimir Putin", "Vladimir Putin")
+    assert not _same_referent("Donald Trump", "Vladimir Putin")
+    assert _same_referent("three", "3")
+
+
+def test_distractors_skip_the_key_its_variants_and_the_question(passive_doc):
+    [candidate] = [
+        c
+        for fact in extract_facts(passive_doc)
+        for c in candidates_for(passive_doc, fact, {}, {})
+        if c.kind == "where"
+    ]
+    pool = [
+        Mention("Astana", "city", 0),
+        Mention("Moscow", "city", 5),
+        Mention("Ankara", "city", 10),
+        Mention("Moscow", "city", 20),
+        Mention("Damascus", "city", 30),
+        Mention("Syria", "country", 40),
+    ]
+    chosen = choose(
+        candidate, pool, question_text=candidate.question, also_true=[], rng=random.Random(0)
+    )
+    # cities before the country, each once, never the key
+    assert sorted(chosen) == ["Ankara", "Damascus", "Moscow"]
+
+
+def test_distractors_fall_back_to_numbers_near_the_key(relative_doc):
+    [candidate] = [
+        c
+        for fact in extract_facts(relative_doc)
+        for c in candidates_for(relative_doc, fact, {}, {})
+        if c.kind == "how_many"
+    ]
+    chosen = choose(
+        candidate, [], question_text=candidate.question, also_true=[], rng=random.Random(0)
+    )
+    assert len(chosen) == 3
+    assert "three" not in chosen
+    assert all(word.isalpha() for word in chosen)  # spelled like the key
