@@ -117,7 +117,6 @@ CREATE TABLE polls (
 );
 CREATE INDEX polls_run ON polls(run_id, question_id);
 CREATE TABLE answers (
-    id INTEGER PRIMARY KEY,
     run_id INTEGER NOT NULL REFERENCES runs(id),
     question_id INTEGER NOT NULL REFERENCES questions(id),
     user_id INTEGER NOT NULL REFERENCES users(id),
@@ -125,11 +124,11 @@ CREATE TABLE answers (
     correct INTEGER NOT NULL CHECK (correct IN (0, 1)),
     answered_at TEXT NOT NULL,
     elapsed_ms INTEGER NOT NULL CHECK (elapsed_ms >= 0),
-    UNIQUE (run_id, question_id, user_id)
-);
--- Covering index for a run's leaderboard and report: no table lookups.
-CREATE INDEX answers_run_user ON answers(run_id, user_id, correct, elapsed_ms);
-CREATE INDEX answers_question ON answers(question_id, correct);
+    PRIMARY KEY (run_id, question_id, user_id)
+) WITHOUT ROWID;
+-- Answers are clustered by run, so a run's leaderboard and report read one contiguous range;
+-- no further index on answers keeps recording one a small write.
+CREATE INDEX runs_quiz ON runs(quiz_id);
 """
 
 
@@ -140,9 +139,10 @@ def m001_initial(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m002_reviews(db: Database) -> None:
-    """Spaced review of missed questions, seeded from the answers already stored; plus an index
-    for a user's history and streak."""
+def m002_reviews_and_scores(db: Database) -> None:
+    """Spaced review of missed questions, and a running total per run and user kept by a trigger
+    (so a leaderboard reads one row per player, not every answer); both filled from the answers
+    already stored. Plus an index for a user's history and streak."""
     db.executescript(
         """
         CREATE TABLE reviews (
@@ -156,8 +156,37 @@ def m002_reviews(db: Database) -> None:
             cleared_at TEXT,
             PRIMARY KEY (user_id, question_id)
         ) WITHOUT ROWID;
-        CREATE INDEX reviews_due ON reviews(user_id, cleared_at, due_at);
+        CREATE TABLE run_scores (               -- derived from answers; never written directly
+            run_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            answered INTEGER NOT NULL,
+            correct INTEGER NOT NULL,
+            total_ms INTEGER NOT NULL,
+            PRIMARY KEY (run_id, user_id)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER answers_add_score AFTER INSERT ON answers BEGIN
+            INSERT INTO run_scores (run_id, user_id, answered, correct, total_ms)
+            VALUES (NEW.run_id, NEW.user_id, 1, NEW.correct, NEW.elapsed_ms)
+            ON CONFLICT (run_id, user_id) DO UPDATE SET
+                answered = answered + 1,
+                correct = correct + excluded.correct,
+                total_ms = total_ms + excluded.total_ms;
+        END;
+        CREATE TRIGGER answers_remove_score AFTER DELETE ON answers BEGIN
+            UPDATE run_scores SET answered = answered - 1, correct = correct - OLD.correct,
+                                  total_ms = total_ms - OLD.elapsed_ms
+            WHERE run_id = OLD.run_id AND user_id = OLD.user_id;
+            DELETE FROM run_scores
+            WHERE run_id = OLD.run_id AND user_id = OLD.user_id AND answered = 0;
+        END;
         CREATE INDEX answers_user ON answers(user_id, answered_at);
+        """
+    )
+    db.execute(
+        """
+        INSERT INTO run_scores (run_id, user_id, answered, correct, total_ms)
+        SELECT run_id, user_id, COUNT(*), SUM(correct), SUM(elapsed_ms)
+        FROM answers GROUP BY run_id, user_id
         """
     )
     # A question whose latest answer by a user was wrong comes back one day after that answer.
@@ -174,9 +203,24 @@ def m002_reviews(db: Database) -> None:
         ) AS latest
         WHERE (SELECT correct FROM answers AS a
                WHERE a.user_id = latest.user_id AND a.question_id = latest.question_id
-               ORDER BY a.answered_at DESC, a.id DESC LIMIT 1) = 0
+               ORDER BY a.answered_at DESC, a.run_id DESC LIMIT 1) = 0
         """
     )
 
 
-LATEST = m002_reviews.__name__
+# The scores kept by trigger, compared with the answers they are derived from.
+SCORE_MISMATCH_SQL = """
+WITH derived AS (
+    SELECT run_id, user_id, COUNT(*) AS answered, SUM(correct) AS correct,
+           SUM(elapsed_ms) AS total_ms
+    FROM answers GROUP BY run_id, user_id
+), kept AS (
+    SELECT run_id, user_id, answered, correct, total_ms FROM run_scores
+)
+SELECT DISTINCT run_id, user_id FROM (
+    SELECT * FROM (SELECT * FROM derived EXCEPT SELECT * FROM kept)
+    UNION ALL
+    SELECT * FROM (SELECT * FROM kept EXCEPT SELECT * FROM derived)
+)
+ORDER BY run_id, user_id
+"""

@@ -43,7 +43,7 @@ from storage.records import (
     User,
     display_name,
 )
-from storage.schema import MIGRATIONS
+from storage.schema import MIGRATIONS, SCORE_MISMATCH_SQL
 
 logger = logging.getLogger(__name__)
 
@@ -677,23 +677,27 @@ class Store:
         the same answer arriving again (even after the poll closed) returns the stored one."""
         answered = self._clock() if at is None else at
         with self._write():
-            poll = self.get_poll(poll_id)
-            stored = self._stored_answer(poll.run_id, poll.question_id, user_id)
-            if stored is not None:
-                return stored
-            if poll.closed_at is not None or (
-                poll.closes_at is not None and answered > poll.closes_at
+            poll = self._row(
+                "SELECT run_id, question_id, correct_option_ids, sent_at, closes_at, closed_at "
+                "FROM polls WHERE id = ?",
+                (poll_id,),
+            )
+            if poll is None:
+                raise errors.UnknownPoll(poll_id)
+            context = self._answer_context(poll["run_id"], poll["question_id"], user_id)
+            if context["a_chosen"] is not None:
+                return _answer(context, prefix="a_")
+            if poll["closed_at"] is not None or (
+                poll["closes_at"] is not None and _ts(answered) > poll["closes_at"]
             ):
                 raise errors.PollClosed()
-            elapsed = int((answered - poll.sent_at) / timedelta(milliseconds=1))
-            return self._record(
-                poll.run_id,
-                poll.question_id,
-                user_id,
+            elapsed = int((answered - _dt(poll["sent_at"])) / timedelta(milliseconds=1))
+            return self._insert_answer(
+                context,
                 tuple(option_ids),
                 answered,
                 max(0, elapsed),
-                poll.correct_option_ids,
+                tuple(json.loads(poll["correct_option_ids"])),
             )
 
     def record_answer(
@@ -712,48 +716,61 @@ class Store:
         if elapsed_ms < 0:
             raise ValueError("elapsed_ms must not be negative")
         with self._write():
-            stored = self._stored_answer(run_id, question_id, user_id)
-            if stored is not None:
-                return stored
-            return self._record(
-                run_id, question_id, user_id, tuple(chosen), answered, elapsed_ms, None
-            )
+            context = self._answer_context(run_id, question_id, user_id)
+            if context["a_chosen"] is not None:
+                return _answer(context, prefix="a_")
+            return self._insert_answer(context, tuple(chosen), answered, elapsed_ms, None)
 
-    def _record(
-        self,
-        run_id: int,
-        question_id: int,
-        user_id: int,
-        chosen: tuple[int, ...],
-        answered: datetime,
-        elapsed_ms: int,
-        correct_ids: tuple[int, ...] | None,
-    ) -> Answer:
-        """Validate and insert, inside the caller's transaction."""
+    def _answer_context(self, run_id: int, question_id: int, user_id: int) -> Row:
+        """In one query: the run, the question within it, whether the user exists, and the
+        answer already stored (columns `a_*`, NULL when none)."""
         row = self._row(
             """
-            SELECT r.state, r.deadline, q.answer_index,
+            SELECT r.id AS run_id, :question AS question_id, :user AS user_id,
+                   r.state, r.deadline, q.answer_index,
                    json_array_length(q.options) AS option_count,
-                   EXISTS (SELECT 1 FROM users WHERE id = :user) AS user_known
+                   EXISTS (SELECT 1 FROM users WHERE id = :user) AS user_known,
+                   a.run_id AS a_run_id, a.question_id AS a_question_id, a.user_id AS a_user_id,
+                   a.chosen AS a_chosen, a.correct AS a_correct, a.answered_at AS a_answered_at,
+                   a.elapsed_ms AS a_elapsed_ms
             FROM runs r
             LEFT JOIN run_questions rq ON rq.run_id = r.id AND rq.question_id = :question
             LEFT JOIN questions q ON q.id = rq.question_id
+            LEFT JOIN answers a
+                ON a.run_id = r.id AND a.question_id = :question AND a.user_id = :user
             WHERE r.id = :run
             """,
             {"run": run_id, "question": question_id, "user": user_id},
         )
         if row is None:
             raise errors.UnknownRun(run_id)
-        if row["state"] != "running" or (
-            row["deadline"] is not None and _ts(answered) > row["deadline"]
+        return row
+
+    def _insert_answer(
+        self,
+        context: Row,
+        chosen: tuple[int, ...],
+        answered: datetime,
+        elapsed_ms: int,
+        correct_ids: tuple[int, ...] | None,
+    ) -> Answer:
+        """Validate and insert a new answer, inside the caller's transaction."""
+        run_id, question_id, user_id = (
+            context["run_id"],
+            context["question_id"],
+            context["user_id"],
+        )
+        answered_at = _ts(answered)
+        if context["state"] != "running" or (
+            context["deadline"] is not None and answered_at > context["deadline"]
         ):
             raise errors.RunNotActive(run_id)
-        if row["answer_index"] is None:
+        if context["answer_index"] is None:
             raise errors.QuestionNotInQuiz(question_id, run_id)
-        if not row["user_known"]:
+        if not context["user_known"]:
             raise errors.UnknownUser(user_id)
-        _check_options(chosen, row["option_count"])
-        expected = (row["answer_index"],) if correct_ids is None else correct_ids
+        _check_options(chosen, context["option_count"])
+        expected = (context["answer_index"],) if correct_ids is None else correct_ids
         correct = set(chosen) == set(expected)
         cursor = self.db.execute(
             """
@@ -768,15 +785,17 @@ class Store:
                 user_id,
                 json.dumps(list(chosen)),
                 int(correct),
-                _ts(answered),
+                answered_at,
                 elapsed_ms,
             ),
         )
-        if cursor.rowcount == 1:
-            self.update_review(user_id, question_id, correct, at=answered)
-        stored = self._stored_answer(run_id, question_id, user_id)
-        assert stored is not None
-        return stored
+        if cursor.rowcount == 0:
+            # Only reachable if another writer got in first; the stored answer wins.
+            stored = self._stored_answer(run_id, question_id, user_id)
+            assert stored is not None
+            return stored
+        self._review_after(user_id, question_id, correct, answered)
+        return Answer(run_id, question_id, user_id, chosen, correct, answered, elapsed_ms)
 
     def _stored_answer(self, run_id: int, question_id: int, user_id: int) -> Answer | None:
         row = self._row(
@@ -801,52 +820,24 @@ class Store:
         self, user_id: int, question_id: int, correct: bool, *, at: datetime | None = None
     ) -> Review | None:
         """After an answer: a miss schedules the question again after 1 day, the next miss
-        after 3, then every 7; a right answer clears it. `record_*answer` call this."""
+        after 3, then every 7; a right answer clears it. Recording an answer does this too.
+        Returns the review still pending, if any."""
         now = self._clock() if at is None else at
         with self._write():
-            row = self._row(
-                "SELECT * FROM reviews WHERE user_id = ? AND question_id = ?",
-                (user_id, question_id),
-            )
-            active = row is not None and row["cleared_at"] is None
-            if correct:
-                if active:
-                    self.db.execute(
-                        "UPDATE reviews SET cleared_at = ?, last_answered_at = ? "
-                        "WHERE user_id = ? AND question_id = ?",
-                        (_ts(now), _ts(now), user_id, question_id),
-                    )
-                return None
-            if active:
-                assert row is not None
-                later = [d for d in REVIEW_LADDER_DAYS if d > row["interval_days"]]
-                interval = later[0] if later else REVIEW_LADDER_DAYS[-1]
-                ease = max(REVIEW_MIN_EASE, row["ease"] - REVIEW_EASE_STEP)
-            else:
-                interval = REVIEW_LADDER_DAYS[0]
-                ease = REVIEW_START_EASE if row is None else row["ease"]
-            misses = 1 if row is None else row["misses"] + 1
-            self.db.execute(
-                """
-                INSERT INTO reviews (user_id, question_id, due_at, interval_days, ease, misses,
-                                     last_answered_at, cleared_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
-                ON CONFLICT (user_id, question_id) DO UPDATE SET
-                    due_at = excluded.due_at, interval_days = excluded.interval_days,
-                    ease = excluded.ease, misses = excluded.misses,
-                    last_answered_at = excluded.last_answered_at, cleared_at = NULL
-                """,
-                (
-                    user_id,
-                    question_id,
-                    _ts(now + timedelta(days=interval)),
-                    interval,
-                    ease,
-                    misses,
-                    _ts(now),
-                ),
-            )
+            self._review_after(user_id, question_id, correct, now)
         return self._review(user_id, question_id)
+
+    def _review_after(self, user_id: int, question_id: int, correct: bool, at: datetime) -> None:
+        """One statement, inside the caller's transaction."""
+        params = {"user": user_id, "question": question_id, "now": _ts(at)}
+        if correct:
+            self.db.execute(
+                "UPDATE reviews SET cleared_at = :now, last_answered_at = :now "
+                "WHERE user_id = :user AND question_id = :question AND cleared_at IS NULL",
+                params,
+            )
+        else:
+            self.db.execute(_REVIEW_MISS_SQL, params)
 
     def _review(self, user_id: int, question_id: int) -> Review | None:
         row = self._row(
@@ -881,12 +872,9 @@ class Store:
         """A user's result in a run (zeros when they answered nothing)."""
         run = self.get_run(run_id)
         row = self._row(
-            "SELECT COUNT(*) AS answered, COALESCE(SUM(correct), 0) AS correct, "
-            "COALESCE(SUM(elapsed_ms), 0) AS total_ms "
-            "FROM answers WHERE run_id = ? AND user_id = ?",
+            "SELECT answered, correct, total_ms FROM run_scores WHERE run_id = ? AND user_id = ?",
             (run_id, user_id),
-        )
-        assert row is not None
+        ) or {"answered": 0, "correct": 0, "total_ms": 0}
         return Score(
             run_id=run_id,
             user_id=user_id,
@@ -934,17 +922,11 @@ class Store:
         rows = self._rows(
             f"""
             WITH chosen AS ({runs_sql}),
-            per_run AS (
-                SELECT a.run_id, a.user_id, COUNT(*) AS answered, SUM(a.correct) AS correct,
-                       SUM(a.elapsed_ms) AS total_ms
-                FROM chosen c JOIN answers a ON a.run_id = c.id
-                GROUP BY a.run_id, a.user_id
-            ),
             per_user AS (
-                SELECT p.user_id, SUM(p.answered) AS answered, SUM(p.correct) AS correct,
-                       SUM(c.question_count) AS asked, SUM(p.total_ms) AS total_ms
-                FROM per_run p JOIN chosen c ON c.id = p.run_id
-                GROUP BY p.user_id
+                SELECT s.user_id, SUM(s.answered) AS answered, SUM(s.correct) AS correct,
+                       SUM(c.question_count) AS asked, SUM(s.total_ms) AS total_ms
+                FROM chosen c JOIN run_scores s ON s.run_id = c.id
+                GROUP BY s.user_id
             ),
             ranked AS (
                 SELECT *, CAST(correct AS REAL) / asked AS accuracy,
@@ -1020,13 +1002,18 @@ class Store:
         self.get_quiz(quiz_id, include_deleted=True)
         rows = self._rows(
             """
-            SELECT q.id, q.position, q.question, COUNT(a.id) AS answered,
-                   COALESCE(SUM(a.correct), 0) AS correct
-            FROM questions q LEFT JOIN answers a ON a.question_id = q.id
-            WHERE q.quiz_id = ?
-            GROUP BY q.id ORDER BY q.position
+            SELECT q.id, q.position, q.question, COALESCE(t.answered, 0) AS answered,
+                   COALESCE(t.correct, 0) AS correct
+            FROM questions q LEFT JOIN (
+                SELECT a.question_id, COUNT(*) AS answered, SUM(a.correct) AS correct
+                FROM runs r JOIN answers a ON a.run_id = r.id
+                WHERE r.quiz_id = :quiz
+                GROUP BY a.question_id
+            ) AS t ON t.question_id = q.id
+            WHERE q.quiz_id = :quiz
+            ORDER BY q.position
             """,
-            (quiz_id,),
+            {"quiz": quiz_id},
         )
         return tuple(
             QuestionStats(
@@ -1046,18 +1033,17 @@ class Store:
         quiz = self.get_quiz(run.quiz_id, include_deleted=True)
         students = self._rows(
             """
-            SELECT a.user_id, u.first_name, u.last_name, u.username, COUNT(*) AS answered,
-                   SUM(a.correct) AS correct, SUM(a.elapsed_ms) AS total_ms
-            FROM answers a JOIN users u ON u.id = a.user_id
-            WHERE a.run_id = ?
-            GROUP BY a.user_id
-            ORDER BY correct DESC, total_ms, a.user_id
+            SELECT s.user_id, u.first_name, u.last_name, u.username, s.answered, s.correct,
+                   s.total_ms
+            FROM run_scores s JOIN users u ON u.id = s.user_id
+            WHERE s.run_id = ?
+            ORDER BY s.correct DESC, s.total_ms, s.user_id
             """,
             (run_id,),
         )
         per_question = self._rows(
             """
-            SELECT rq.seq, q.id, q.question, q.options, COUNT(a.id) AS answered,
+            SELECT rq.seq, q.id, q.question, q.options, COUNT(a.user_id) AS answered,
                    COALESCE(SUM(a.correct), 0) AS correct
             FROM run_questions rq JOIN questions q ON q.id = rq.question_id
             LEFT JOIN answers a ON a.run_id = rq.run_id AND a.question_id = rq.question_id
@@ -1137,15 +1123,51 @@ class Store:
             if r["integrity_check"] != "ok"
         ]
         problems.extend(
-            f"foreign key: {r['table']} row {r['rowid']} points to a missing {r['parent']}"
+            f"foreign key: a row of {r['table']} points to a missing {r['parent']}"
+            + ("" if r["rowid"] is None else f" (rowid {r['rowid']})")
             for r in self._rows("PRAGMA foreign_key_check")
         )
-        problems.extend(f"migration not applied: {name}" for name in self.schema_pending())
+        pending = self.schema_pending()
+        problems.extend(f"migration not applied: {name}" for name in pending)
+        if not pending:
+            problems.extend(
+                f"score of user {r['user_id']} in run {r['run_id']} does not match the answers"
+                for r in self._rows(SCORE_MISMATCH_SQL)
+            )
         return problems
 
     def _require_user(self, user_id: int) -> None:
         if self._row("SELECT 1 FROM users WHERE id = ?", (user_id,)) is None:
             raise errors.UnknownUser(user_id)
+
+
+def _next_interval_sql() -> str:
+    """CASE expression: the ladder step after the current one (the last step repeats)."""
+    steps = " ".join(f"WHEN interval_days < {d} THEN {d}" for d in REVIEW_LADDER_DAYS[1:-1])
+    return (
+        f"CASE WHEN cleared_at IS NOT NULL THEN {REVIEW_LADDER_DAYS[0]} {steps} "
+        f"ELSE {REVIEW_LADDER_DAYS[-1]} END"
+    )
+
+
+_NEXT = _next_interval_sql()
+# A first miss (or a miss after the question was cleared) starts the ladder again; a repeated
+# miss climbs it. Times are written in the store's fixed UTC format.
+_REVIEW_MISS_SQL = f"""
+INSERT INTO reviews (user_id, question_id, due_at, interval_days, ease, misses,
+                     last_answered_at, cleared_at)
+VALUES (:user, :question,
+        strftime('%Y-%m-%dT%H:%M:%f+00:00', :now, '+{REVIEW_LADDER_DAYS[0]} days'),
+        {REVIEW_LADDER_DAYS[0]}, {REVIEW_START_EASE}, 1, :now, NULL)
+ON CONFLICT (user_id, question_id) DO UPDATE SET
+    due_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', :now, '+' || ({_NEXT}) || ' days'),
+    interval_days = {_NEXT},
+    ease = CASE WHEN cleared_at IS NOT NULL THEN ease
+                ELSE max({REVIEW_MIN_EASE}, ease - {REVIEW_EASE_STEP}) END,
+    misses = misses + 1,
+    last_answered_at = :now,
+    cleared_at = NULL
+"""
 
 
 # -- pure helpers ----------------------------------------------------------------------------
@@ -1360,15 +1382,15 @@ def _poll(r: Row) -> Poll:
     )
 
 
-def _answer(r: Row) -> Answer:
+def _answer(r: Row, prefix: str = "") -> Answer:
     return Answer(
-        run_id=r["run_id"],
-        question_id=r["question_id"],
-        user_id=r["user_id"],
-        chosen=tuple(json.loads(r["chosen"])),
-        correct=bool(r["correct"]),
-        answered_at=_dt(r["answered_at"]),
-        elapsed_ms=r["elapsed_ms"],
+        run_id=r[f"{prefix}run_id"],
+        question_id=r[f"{prefix}question_id"],
+        user_id=r[f"{prefix}user_id"],
+        chosen=tuple(json.loads(r[f"{prefix}chosen"])),
+        correct=bool(r[f"{prefix}correct"]),
+        answered_at=_dt(r[f"{prefix}answered_at"]),
+        elapsed_ms=r[f"{prefix}elapsed_ms"],
     )
 
 

@@ -96,7 +96,7 @@ def test_migrates_from_empty_and_reopens(tmp_path):
         store.upsert_user(7, first_name="Ada", at=T0)
     with Store(path) as store:
         assert [m.name for m in MIGRATIONS.applied(store.db)] == applied
-        assert applied == ["m001_initial", "m002_reviews"]
+        assert applied == ["m001_initial", "m002_reviews_and_scores"]
         assert store.get_user(7).first_name == "Ada"
         assert store.check() == []
 
@@ -104,7 +104,7 @@ def test_migrates_from_empty_and_reopens(tmp_path):
 def test_database_made_by_version_1_upgrades(tmp_path):
     path = tmp_path / "old.db"
     with Database(path) as db:
-        MIGRATIONS.apply(db, stop_before="m002_reviews")
+        MIGRATIONS.apply(db, stop_before="m002_reviews_and_scores")
         assert not db.table("reviews").exists()
         when = "2026-11-01T10:00:00.000+00:00"
         db.table("users").insert_all(
@@ -208,11 +208,17 @@ def test_database_made_by_version_1_upgrades(tmp_path):
         ]
         assert [r.question_id for r in store.reviews_due(3, at=later)] == [11]
         assert store.reviews_due(2, at=datetime(2026, 11, 2, 10, 0, tzinfo=UTC)) == ()
-        assert [(r.name, r.rank) for r in store.run_leaderboard(1)] == [("Ann", 1), ("Ben", 1)]
+        assert [(r.name, r.rank, r.correct, r.total_ms) for r in store.run_leaderboard(1)] == [
+            ("Ann", 1, 1, 2000),
+            ("Ben", 1, 1, 2000),
+        ]
         store.finish_run(1, at=later)
         assert store.get_run(1).state == "finished"
     with Store(path) as store:
-        assert [m.name for m in MIGRATIONS.applied(store.db)] == ["m001_initial", "m002_reviews"]
+        assert [m.name for m in MIGRATIONS.applied(store.db)] == [
+            "m001_initial",
+            "m002_reviews_and_scores",
+        ]
 
 
 # -- answers -----------------------------------------------------------------------------------

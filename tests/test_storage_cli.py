@@ -108,4 +108,11 @@ def test_check_finds_a_broken_foreign_key(db_path, capsys):
         )
     capsys.readouterr()
     assert main(["db", "check"]) == 1
-    assert capsys.readouterr().out == "foreign key: answers row 4 points to a missing runs\n"
+    assert capsys.readouterr().out == "foreign key: a row of answers points to a missing runs\n"
+
+
+def test_check_finds_scores_out_of_step_with_answers(db_path, capsys):
+    with Database(db_path) as db:
+        db.table("run_scores").update((1, 2), {"correct": 2})
+    assert main(["db", "check"]) == 1
+    assert capsys.readouterr().out == "score of user 2 in run 1 does not match the answers\n"
