@@ -37,6 +37,26 @@ DEFAULT_UPDATES = frozenset(
 ALL_UPDATES = DEFAULT_UPDATES | {"chat_member", "message_reaction", "message_reaction_count"}
 
 
+RESTRICTED_RIGHTS = (
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_react_to_messages",
+    "can_edit_tag",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
+)
+
+
 class SimulationError(Exception):
     """A driver call that Telegram's own clients would not allow (voting twice, ...)."""
 
@@ -263,6 +283,14 @@ class Simulation:
         self._user(user_id)
         self._chat(chat_id).members[user_id] = "member"
 
+    def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
+        """Set a user's status in a group directly: member, restricted, left or kicked."""
+        if status not in ("member", "restricted", "left", "kicked"):
+            raise SimulationError("status must be member, restricted, left or kicked")
+        self._user(user_id)
+        self._chat(chat_id).members[user_id] = status
+        self.notify()
+
     def set_admins(self, chat_id: int, user_ids: list[int]) -> None:
         """Make exactly these users administrators (the creator stays creator)."""
         chat = self._chat(chat_id)
@@ -350,7 +378,10 @@ class Simulation:
         elif status == "kicked":
             member["until_date"] = 0
         elif status == "restricted":
-            member.update({"is_member": True, "until_date": 0})
+            member["is_member"] = True
+            for right in RESTRICTED_RIGHTS:
+                member[right] = right != "can_send_messages"
+            member["until_date"] = 0
         return member
 
     # --- what users do --------------------------------------------------------------------
