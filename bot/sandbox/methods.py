@@ -216,6 +216,13 @@ class BotApi:
             raise bad_request(
                 "message is too long" if name == "text" else "message caption is too long"
             )
+        for entity in ents:
+            user = entity.get("user")
+            if entity["type"] == "text_mention" and isinstance(user, dict):
+                known = self.sim.users.get(user.get("id"))
+                if known is None:
+                    raise bad_request("can't parse entities: user not found")
+                entity["user"] = dict(known)
         return text, ents
 
     def _message(self, p: Params, *, edit: bool = False) -> tuple[Chat, JSON]:

@@ -89,6 +89,10 @@ class Params:
         try:
             return int(str(value).strip())
         except ValueError:
+            pass
+        try:
+            return int(float(str(value).strip()))
+        except ValueError:
             raise bad_request(f"invalid {name} specified") from None
 
     def number(self, name: str, default: float | None = None) -> float | None:

@@ -181,7 +181,8 @@ class Simulation:
     # --- updates --------------------------------------------------------------------------
 
     def push_update(self, kind: str, payload: JSON) -> None:
-        self.updates.append({"update_id": next(self._update_ids), kind: payload})
+        snapshot = copy.deepcopy(payload)  # later edits do not rewrite queued updates
+        self.updates.append({"update_id": next(self._update_ids), kind: snapshot})
         self.notify()
 
     def now(self) -> int:
@@ -610,6 +611,18 @@ class Simulation:
             for mid in self.bot_messages.get(chat_id, [])
             if (chat_id, mid) in self.messages
         ]
+
+    def history(self, chat_id: int) -> list[JSON]:
+        """Every message in the chat still there, from users and from the bot, oldest first."""
+        return [
+            copy.deepcopy(message)
+            for (chat, _), message in sorted(self.messages.items())
+            if chat == chat_id
+        ]
+
+    def reply_keyboard(self, chat_id: int, message_id: int) -> JSON | None:
+        """The reply keyboard (or ReplyKeyboardRemove / ForceReply) sent with a message."""
+        return copy.deepcopy(self.reply_keyboards.get((chat_id, message_id)))
 
     async def wait_for_message(
         self,
