@@ -210,14 +210,14 @@ async def test_second_poller_conflicts_and_hang_ups_are_tolerated(
     sandbox: SandboxServer, api: Api, http: aiohttp.ClientSession
 ) -> None:
     first = asyncio.create_task(api.json("getUpdates", timeout=10))
-    await sandbox.sim.wait_until(lambda: sandbox.api._poller is not None, timeout=5)
+    await sandbox.sim.wait_until(lambda: sandbox.polling, timeout=5)
     second = asyncio.create_task(api.json("getUpdates", timeout=1))
     assert await first == (409, {"ok": False, "error_code": 409, "description": CONFLICT})
     assert (await second)[0] == 200
     # a client that hangs up mid-poll leaves nothing broken behind
     async with aiohttp.ClientSession() as other:
         gone = asyncio.create_task(other.post(f"{api.url}/getUpdates", json={"timeout": 10}))
-        await sandbox.sim.wait_until(lambda: sandbox.api._poller is not None, timeout=5)
+        await sandbox.sim.wait_until(lambda: sandbox.polling, timeout=5)
         gone.cancel()
         with pytest.raises(asyncio.CancelledError):
             await gone
@@ -236,8 +236,9 @@ async def test_message_text_limits(sandbox: SandboxServer, api: Api) -> None:
     assert await api.refused("sendMessage", chat_id=chat, text="x" * 4097) == (
         "400 Bad Request: message is too long"
     )
-    emoji = "\U0001f600" * 2049  # 4098 UTF-16 code units
-    assert await api.refused("sendMessage", chat_id=chat, text=emoji) == (
+    emoji = "\U0001f600" * 4096  # limits count characters, entity offsets UTF-16 units
+    assert (await api.json("sendMessage", chat_id=chat, text=emoji))[0] == 200
+    assert await api.refused("sendMessage", chat_id=chat, text=emoji + "!") == (
         "400 Bad Request: message is too long"
     )
     assert await api.refused("sendMessage", chat_id=chat, text="") == (

@@ -245,7 +245,7 @@ async def test_a_second_poller_gets_409(sandbox: SandboxServer) -> None:
     app = build_app(sandbox)
     url = f"{sandbox.base_url}{sandbox.token}/getUpdates"
     async with running(app, error_callback=conflicts.append), aiohttp.ClientSession() as http:
-        await sandbox.sim.wait_until(lambda: sandbox.api._poller is not None, timeout=5)
+        await sandbox.sim.wait_until(lambda: sandbox.polling, timeout=5)
         async with http.get(url, params={"timeout": "5"}) as response:
             status, body = response.status, await response.json()
         await sandbox.sim.wait_until(lambda: conflicts, timeout=5)

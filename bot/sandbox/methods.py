@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.sandbox.errors import CONFLICT, ApiError, bad_request, forbidden, too_many_requests
 from bot.sandbox.limits import RateLimiter
-from bot.sandbox.markup import format_text, utf16_len
+from bot.sandbox.markup import format_text
 from bot.sandbox.params import Params, Upload
 from bot.sandbox.world import (
     ALL_UPDATES,
@@ -83,6 +83,10 @@ class BotApi:
         self.limiter = limiter
         self.commands: dict[str, list[JSON]] = sim.commands
         self._poller: asyncio.Future[None] | None = None
+
+    @property
+    def polling(self) -> bool:
+        return self._poller is not None and not self._poller.done()
 
     async def call(self, method: str, params: Params) -> Any:
         handler: Callable[[Params], Awaitable[Any] | Any] = getattr(self, f"m_{method}")
@@ -212,7 +216,7 @@ class BotApi:
         raw = p.text(name) or ""
         given = p.obj(entities, "entities")
         text, ents = format_text(raw, p.text(mode), given if isinstance(given, list) else None)
-        if utf16_len(text) > limit:
+        if len(text) > limit:  # limits count characters (code points)
             raise bad_request(
                 "message is too long" if name == "text" else "message caption is too long"
             )
@@ -512,7 +516,7 @@ class BotApi:
         )
         if not question:
             raise bad_request("text must be non-empty")
-        if utf16_len(question) > 300:
+        if len(question) > 300:
             raise bad_request("poll question length must not exceed 300")
         raw_options = p.obj("options", "options")
         if not isinstance(raw_options, list) or not raw_options:
@@ -534,7 +538,7 @@ class BotApi:
                 text, ents = format_text(str(raw), None, None)
             if not text:
                 raise bad_request("text must be non-empty")
-            if utf16_len(text) > 100:
+            if len(text) > 100:
                 raise bad_request("poll options length must not exceed 100")
             option: JSON = {"persistent_id": str(index), "text": text, "voter_count": 0}
             if ents:
@@ -561,7 +565,7 @@ class BotApi:
         )
         if explanation and kind != "quiz":
             raise bad_request("explanation can be specified only for quizzes")
-        if utf16_len(explanation) > 200:
+        if len(explanation) > 200:
             raise bad_request("explanation length must not exceed 200")
         if explanation.count("\n") > 2:
             raise bad_request("explanation can't contain more than 2 line feeds")

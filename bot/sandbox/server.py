@@ -101,6 +101,11 @@ class SandboxServer:
     def base_file_url(self) -> str:
         return f"{self.url}/file/bot"
 
+    @property
+    def polling(self) -> bool:
+        """True while a getUpdates request is being held open."""
+        return self.api.polling
+
     # --- knobs ----------------------------------------------------------------------------
 
     def inject_fault(
