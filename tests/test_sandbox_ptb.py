@@ -240,6 +240,24 @@ async def test_aio_rate_limiter_retries_a_429(
     assert [m["text"] for m in sim.transcript(ann["id"])] == ["after two refusals"]
 
 
+async def test_aio_rate_limiter_rides_out_the_flood_limit(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    sandbox.set_rate_limits(per_chat_burst=2)
+    app = build_app(sandbox, rate_limiter=AIORateLimiter(max_retries=2))
+    ann = sandbox.sim.create_user("Ann", started=True)
+    async with app:
+        for n in range(3):
+            await app.bot.send_message(ann["id"], f"message {n}")
+    assert [m["text"] for m in sandbox.sim.transcript(ann["id"])] == [
+        "message 0",
+        "message 1",
+        "message 2",
+    ]
+    assert sandbox.calls.count("sendMessage") == 4  # the third was refused once, then retried
+
+
 async def test_a_second_poller_gets_409(sandbox: SandboxServer) -> None:
     conflicts: list[TelegramError] = []
     app = build_app(sandbox)
