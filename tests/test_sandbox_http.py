@@ -557,3 +557,26 @@ def test_cli_reports_a_taken_port(capsys: pytest.CaptureFixture[str]) -> None:
         code = cli.main(["sandbox-api", "--port", str(port)])
     assert code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+async def test_service_messages_reach_the_bot_and_chatter_does_not(
+    sandbox: SandboxServer, api: Api
+) -> None:
+    sim = sandbox.sim
+    tea, cat = sim.create_user("Tea"), sim.create_user("Cat")
+    group = sim.create_group("G", owner=tea["id"])
+    await api.json("getUpdates", offset=-1)
+    await api.json("getUpdates", offset=sim.updates[-1]["update_id"] + 1)
+    joined = sim.join_group(group["id"], cat["id"])
+    chatter = sim.send_text(cat["id"], "hi all", chat_id=group["id"])
+    sim.leave_group(group["id"], cat["id"])
+    _, body = await api.json("getUpdates")
+    messages = [u["message"] for u in body["result"]]
+    assert (joined["delivered"], chatter["delivered"]) == (True, False)
+    assert [m["new_chat_members"][0]["id"] for m in messages if "new_chat_members" in m] == [
+        cat["id"]
+    ]
+    assert [m["left_chat_member"]["id"] for m in messages if "left_chat_member" in m] == [
+        cat["id"]
+    ]
+    assert len(messages) == 2

@@ -149,7 +149,7 @@ class BotApi:
             if target is None and not allow_missing:
                 raise bad_request("message to be replied not found")
         sender = None if chat.type == "channel" else self.sim.bot
-        message = self.sim._new_message(chat, sender)
+        message = self.sim.new_message(chat, sender)
         if chat.type == "channel":
             message["sender_chat"] = chat.api()
         if target is not None:
@@ -586,7 +586,7 @@ class BotApi:
         inline, other = self._keyboard(p)
         self._check_can_post(chat)
 
-        poll_id = str(next(self.sim._poll_ids))
+        poll_id = self.sim.next_poll_id()
         poll: JSON = {
             "id": poll_id,
             "question": question,

@@ -22,6 +22,9 @@ SIM_ACTIONS = (
     "create_group",
     "create_channel",
     "add_member",
+    "join_group",
+    "leave_group",
+    "set_member_status",
     "set_admins",
     "add_bot",
     "remove_bot",
@@ -32,6 +35,7 @@ SIM_ACTIONS = (
     "vote",
     "expire_poll",
     "transcript",
+    "history",
 )
 SERVER_ACTIONS = ("inject_fault", "clear_faults", "set_rate_limits")
 

@@ -284,6 +284,26 @@ class Simulation:
         self._user(user_id)
         self._chat(chat_id).members[user_id] = "member"
 
+    def join_group(self, chat_id: int, user_id: int) -> JSON:
+        """The user joins a group: a `new_chat_members` service message."""
+        chat = self._chat(chat_id)
+        user = self._user(user_id)
+        chat.members[user_id] = "member"
+        message = self.new_message(chat, user)
+        message["new_chat_members"] = [dict(user)]
+        delivered = self._deliver(chat, message, service=True)
+        return {**copy.deepcopy(message), "delivered": delivered}
+
+    def leave_group(self, chat_id: int, user_id: int) -> JSON:
+        """The user leaves a group: a `left_chat_member` service message."""
+        chat = self._chat(chat_id)
+        user = self._user(user_id)
+        chat.members[user_id] = "left"
+        message = self.new_message(chat, user)
+        message["left_chat_member"] = dict(user)
+        delivered = self._deliver(chat, message, service=True)
+        return {**copy.deepcopy(message), "delivered": delivered}
+
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
         """Set a user's status in a group directly: member, restricted, left or kicked."""
         if status not in ("member", "restricted", "left", "kicked"):
@@ -312,7 +332,7 @@ class Simulation:
         chat.members[self.bot["id"]] = new
         self._bot_member_changed(chat, by, old, new)
         if chat.is_group:
-            message = self._new_message(chat, self._user(by))
+            message = self.new_message(chat, self._user(by))
             message["new_chat_members"] = [dict(self.bot)]
             self._deliver(chat, message, service=True)
 
@@ -387,7 +407,11 @@ class Simulation:
 
     # --- what users do --------------------------------------------------------------------
 
-    def _new_message(self, chat: Chat, sender: JSON | None) -> JSON:
+    def next_poll_id(self) -> str:
+        return str(next(self._poll_ids))
+
+    def new_message(self, chat: Chat, sender: JSON | None) -> JSON:
+        """A new message in `chat`, stored; the caller fills in its content."""
         message_id = chat.next_message_id
         chat.next_message_id += 1
         message: JSON = {"message_id": message_id, "date": self.now(), "chat": chat.api()}
@@ -409,7 +433,7 @@ class Simulation:
                 raise SimulationError("users do not post in channels here")
             if chat.members.get(user_id) not in MEMBER_STATUSES:
                 raise SimulationError(f"user {user_id} is not a member of chat {chat_id}")
-        message = self._new_message(chat, user)
+        message = self.new_message(chat, user)
         if reply_to is not None:
             target = self.messages.get((chat.id, reply_to))
             if target is None:
@@ -433,7 +457,7 @@ class Simulation:
         if entities:
             message["entities"] = entities
         delivered = self._deliver(self.chats[message["chat"]["id"]], message)
-        return {**message, "delivered": delivered}
+        return {**copy.deepcopy(message), "delivered": delivered}
 
     def send_command(
         self, user_id: int, command: str, *, chat_id: int | None = None, mention: bool = False
@@ -466,7 +490,7 @@ class Simulation:
             if entities:
                 message["caption_entities"] = entities
         delivered = self._deliver(self.chats[message["chat"]["id"]], message)
-        return {**message, "delivered": delivered}
+        return {**copy.deepcopy(message), "delivered": delivered}
 
     def _deliver(self, chat: Chat, message: JSON, *, service: bool = False) -> bool:
         """Queue `message` for the bot if the bot would see it; True if it does."""
