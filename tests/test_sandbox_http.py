@@ -580,3 +580,28 @@ async def test_service_messages_reach_the_bot_and_chatter_does_not(
         cat["id"]
     ]
     assert len(messages) == 2
+
+
+async def test_a_quiz_cannot_be_copied_or_forwarded(sandbox: SandboxServer, api: Api) -> None:
+    sim = sandbox.sim
+    tea = sim.create_user("Tea", started=True)
+    group = sim.create_group("G", owner=tea["id"])
+    _, sent = await api.json(
+        "sendPoll",
+        chat_id=tea["id"],
+        question="Q",
+        options=["a", "b"],
+        type="quiz",
+        correct_option_ids=[0],
+    )
+    source = {"chat_id": group["id"], "from_chat_id": tea["id"]}
+    message_id = sent["result"]["message_id"]
+    assert await api.refused("copyMessage", **source, message_id=message_id) == (
+        "400 Bad Request: QUIZ_ANSWER_MISSING"
+    )
+    assert await api.refused("forwardMessage", **source, message_id=message_id) == (
+        "400 Bad Request: QUIZ_ANSWER_MISSING"
+    )
+    assert await api.refused("forwardMessage", **source, message_id=999) == (
+        "400 Bad Request: message to forward not found"
+    )

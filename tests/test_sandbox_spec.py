@@ -242,6 +242,10 @@ async def make_traffic(server: SandboxServer) -> list[Exception]:
 
         sim.send_command(tea["id"], "/quiz", chat_id=group["id"], mention=True)
         sim.send_command(bob["id"], "/quiz", chat_id=small["id"])
+        await bot.forward_message(group["id"], ann["id"], said["message_id"])
+        await bot.copy_message(group["id"], ann["id"], survey.message_id)
+        posted = await bot.send_message(channel["id"], "news")
+        await bot.forward_message(ann["id"], channel["id"], posted.message_id)
         pinned = await bot.send_message(group["id"], "pin me")
         await bot.pin_chat_message(group["id"], pinned.message_id)
         for chat in (ann["id"], group["id"], small["id"], channel["id"]):
@@ -302,5 +306,8 @@ async def test_everything_emitted_matches_the_spec() -> None:
         "AcceptedGiftTypes",
         "ChatPermissions",
         "LinkPreviewOptions",
+        "MessageOriginUser",
+        "MessageOriginChannel",
+        "MessageId",
     }
     assert expected - seen == set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import struct
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -60,6 +61,8 @@ RETURNS: dict[str, str] = {
     "getChatAdministrators": "Array of ChatMember",
     "getChatMemberCount": "Integer",
     "pinChatMessage": "Boolean",
+    "forwardMessage": "Message",
+    "copyMessage": "MessageId",
     "unpinChatMessage": "Boolean",
     "leaveChat": "Boolean",
 }
@@ -488,6 +491,71 @@ class BotApi:
         )
         self.sim.notify()
         return True
+
+    _CONTENT = ("text", "entities", "document", "photo", "caption", "caption_entities", "poll")
+
+    def _source(self, p: Params, action: str) -> JSON:
+        source_chat = self._chat(p, "from_chat_id")
+        message_id = p.integer("message_id")
+        source = self.sim.messages.get((source_chat.id, message_id or 0))
+        if source is None:
+            raise bad_request(f"message to {action} not found")
+        if source.get("has_protected_content"):
+            raise bad_request(f"message has protected content and can't be {action}ed")
+        if source.get("poll", {}).get("type") == "quiz":
+            raise bad_request("QUIZ_ANSWER_MISSING")
+        if not any(key in source for key in self._CONTENT):
+            raise bad_request(f"message can't be {action}ed")
+        return source
+
+    def m_forwardMessage(self, p: Params) -> JSON:
+        chat = self._chat(p)
+        source = self._source(p, "forward")
+        self._check_can_post(chat)
+        message = self._bot_message(chat, p)
+        origin_chat = self.sim.chats[source["chat"]["id"]]
+        if origin_chat.type == "channel":
+            origin = {
+                "type": "channel",
+                "date": source["date"],
+                "chat": origin_chat.api(),
+                "message_id": source["message_id"],
+            }
+        else:
+            sender = source.get("from", self.sim.bot)
+            origin = {"type": "user", "date": source["date"], "sender_user": dict(sender)}
+        message["forward_origin"] = origin
+        for key in self._CONTENT:
+            if key in source:
+                message[key] = copy.deepcopy(source[key])
+        return self._record_sent(chat, message, None)
+
+    def m_copyMessage(self, p: Params) -> JSON:
+        chat = self._chat(p)
+        source = self._source(p, "copy")
+        inline, other = self._keyboard(p)
+        self._check_can_post(chat)
+        message = self._bot_message(chat, p)
+        for key in self._CONTENT:
+            if key in source:
+                message[key] = copy.deepcopy(source[key])
+        if p.present("caption") and ("document" in source or "photo" in source):
+            message.pop("caption", None)
+            message.pop("caption_entities", None)
+            self._caption(p, message)
+        if "poll" in source:
+            original = self.sim.polls[source["poll"]["id"]].poll
+            poll = copy.deepcopy(original)
+            poll.update(id=self.sim.next_poll_id(), total_voter_count=0, is_closed=False)
+            for option in poll["options"]:
+                option["voter_count"] = 0
+            state = Poll(poll, chat.id, message["message_id"], sent_by_bot=True)
+            self.sim.polls[poll["id"]] = state
+            message["poll"] = self.sim.poll_object(state)
+        if inline:
+            message["reply_markup"] = inline
+        self._record_sent(chat, message, other)
+        return {"message_id": message["message_id"]}
 
     def m_pinChatMessage(self, p: Params) -> bool:
         chat = self._chat(p)
