@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox import recorder
-from bot.sandbox.errors import ApiError
+from bot.sandbox.errors import ApiError, too_many_requests
 from bot.sandbox.limits import Fault, RateLimiter, RateLimits
 from bot.sandbox.methods import RETURNS, BotApi, canonical_method
 from bot.sandbox.params import read_params
@@ -158,13 +158,20 @@ class SandboxServer:
             params = await read_params(request)
             result = await self.api.call(name, params)
         except ApiError as error:
-            return _json(error.envelope(), error.code, error.headers())
+            return self._refusal(error)
         except Exception:
             logger.exception("sandbox: %s failed", name)
             body = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
             return _json(body, 500)
         recorder.record(RETURNS[name], result)
         return _json({"ok": True, "result": result})
+
+    @staticmethod
+    def _refusal(error: ApiError) -> web.Response:
+        body = error.envelope()
+        if "parameters" in body:
+            recorder.record("ResponseParameters", body["parameters"])
+        return _json(body, error.code, error.headers())
 
     def _take_fault(self, method: str) -> Fault | None:
         for fault in self.faults:
@@ -186,12 +193,7 @@ class SandboxServer:
                 request.transport.close()
             raise asyncio.CancelledError  # nothing more is written to this connection
         if fault.kind == "429":
-            error = ApiError(
-                429,
-                f"Too Many Requests: retry after {fault.retry_after}",
-                retry_after=fault.retry_after,
-            )
-            return _json(error.envelope(), 429, error.headers())
+            return self._refusal(too_many_requests(fault.retry_after))
         description = {500: "Internal Server Error", 502: "Bad Gateway"}.get(
             fault.status, "Internal Server Error"
         )
