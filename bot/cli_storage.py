@@ -6,7 +6,7 @@ import argparse
 import csv
 import sys
 
-from storage import StorageError, Store
+from storage import DatabaseUnreadable, StorageError, Store
 
 USER_ERRORS: tuple[type[Exception], ...] = (StorageError,)
 
@@ -58,7 +58,12 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    with Store.from_env(create=False, migrate=False) as store:
+    try:
+        store = Store.from_env(create=False, migrate=False)
+    except DatabaseUnreadable as exc:
+        print(exc)
+        return 1
+    with store:
         problems = store.check()
     for problem in problems:
         print(problem)

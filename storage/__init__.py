@@ -10,6 +10,7 @@ Records returned by the store are frozen dataclasses in `storage.records`.
 from storage.errors import (
     BackupExists,
     DatabaseNotFound,
+    DatabaseUnreadable,
     EmptyQuiz,
     InvalidQuestion,
     InvalidState,
@@ -31,6 +32,7 @@ from storage.store import Store
 __all__ = [
     "BackupExists",
     "DatabaseNotFound",
+    "DatabaseUnreadable",
     "EmptyQuiz",
     "InvalidQuestion",
     "InvalidState",

@@ -12,6 +12,11 @@ class DatabaseNotFound(StorageError):
         super().__init__(f"No quizbot database at {path}.")
 
 
+class DatabaseUnreadable(StorageError):
+    def __init__(self, path: str, reason: Exception) -> None:
+        super().__init__(f"{path} is not a readable quizbot database ({reason}).")
+
+
 class BackupExists(StorageError):
     def __init__(self, path: str) -> None:
         super().__init__(f"{path} already exists; choose a new file for the backup.")

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -93,22 +94,43 @@ class Store:
         self._clock = clock or (lambda: datetime.now(UTC))
         self.db = Database(self.path)
         try:
-            self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            if not memory:
-                self.db.enable_wal()
-                # In WAL mode NORMAL loses no committed data on a crash of the process, only
-                # possibly the last transactions on power loss, and saves an fsync per answer.
-                self.db.execute("PRAGMA synchronous = NORMAL")
-            if migrate and MIGRATIONS.pending(self.db):
-                with self._write():
-                    # Re-checked under the write lock: another process may have just done it.
-                    for migration in MIGRATIONS.pending(self.db):
-                        logger.info("applying migration %s to %s", migration.name, self.path)
-                    MIGRATIONS.apply(self.db)
+            self._open(busy_timeout_ms, migrate=migrate, memory=memory)
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            if type(exc) is not sqlite3.DatabaseError:  # e.g. locked: not the file's fault
+                raise
+            raise errors.DatabaseUnreadable(self.path, exc) from exc
         except BaseException:
             self.db.close()
             raise
+
+    def _open(self, busy_timeout_ms: int, *, migrate: bool, memory: bool) -> None:
+        self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        if not memory:
+            self._enable_wal(busy_timeout_ms)
+            # In WAL mode NORMAL loses no committed data on a crash of the process, only
+            # possibly the last transactions on power loss, and saves an fsync per answer.
+            self.db.execute("PRAGMA synchronous = NORMAL")
+        if migrate and MIGRATIONS.pending(self.db):
+            with self._write():
+                # Re-checked under the write lock: another process may have just done it.
+                for migration in MIGRATIONS.pending(self.db):
+                    logger.info("applying migration %s to %s", migration.name, self.path)
+                MIGRATIONS.apply(self.db)
+
+    def _enable_wal(self, busy_timeout_ms: int) -> None:
+        """Switch to WAL. SQLite answers "locked" at once, without the busy handler, while
+        another connection holds the file (two processes creating it together), so retry."""
+        deadline = time.monotonic() + busy_timeout_ms / 1000
+        while True:
+            try:
+                self.db.enable_wal()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Store:
@@ -139,11 +161,11 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
 
     def _rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Row]:
         cursor = self.db.execute(sql, params)
@@ -423,6 +445,20 @@ class Store:
     ) -> Question:
         """A teacher's edit; the question is marked edited. Answers already recorded keep the
         result they were given."""
+        with self._write():
+            return self._edit_question(
+                question_id, question, options, answer_index, explanation, at
+            )
+
+    def _edit_question(
+        self,
+        question_id: int,
+        question: str | None,
+        options: Sequence[str] | None,
+        answer_index: int | None,
+        explanation: str | None,
+        at: datetime | None,
+    ) -> Question:
         current = self.get_question(question_id)
         new_options = current.options if options is None else tuple(options)
         new_index = current.answer_index if answer_index is None else answer_index
@@ -620,6 +656,8 @@ class Store:
         sent = self._clock() if sent_at is None else sent_at
         with self._write():
             run = self.get_run(run_id)
+            if run.state != "running":
+                raise errors.RunNotActive(run_id)
             if question_id not in run.question_ids:
                 raise errors.QuestionNotInQuiz(question_id, run_id)
             self.get_chat(chat_id)

@@ -439,6 +439,10 @@ def test_run_lifecycle_and_resume(store):
     assert store.finish_run(live.id, at=T0 + timedelta(hours=9)) == finished
     with pytest.raises(RunNotActive):
         store.advance_run(live.id)
+    with pytest.raises(RunNotActive):
+        store.register_poll(
+            "Q", run_id=live.id, question_id=live.question_ids[2], chat_id=CLASS_CHAT, message_id=4
+        )
     assert [r.id for r in store.running_runs()] == [later.id]
 
 
@@ -628,3 +632,18 @@ def test_backup_restores_to_an_identical_database(store, tmp_path):
         assert restored.check() == []
         assert list(restored.db.conn.iterdump()) == list(store.db.conn.iterdump())
         assert restored.run_report(run.id) == store.run_report(run.id)
+
+
+def test_in_memory_store_for_quick_tests():
+    with Store(":memory:") as store:
+        assert store.schema_pending() == []
+        _, run = make_run(store, answers=(1,), students=[(2, "Ann")])
+        store.record_answer(run.id, run.question_ids[0], 2, [1], elapsed_ms=10)
+        assert store.run_score(run.id, 2).correct == 1
+
+
+def test_from_env_reads_quizbot_db(tmp_path):
+    path = tmp_path / "env.db"
+    with Store.from_env({"QUIZBOT_DB": str(path)}) as store:
+        assert store.path == str(path)
+    assert path.is_file()

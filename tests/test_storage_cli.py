@@ -116,3 +116,15 @@ def test_check_finds_scores_out_of_step_with_answers(db_path, capsys):
         db.table("run_scores").update((1, 2), {"correct": 2})
     assert main(["db", "check"]) == 1
     assert capsys.readouterr().out == "score of user 2 in run 1 does not match the answers\n"
+
+
+def test_check_reports_a_file_that_is_not_a_database(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "notes.db"
+    path.write_text("not SQLite at all\n" * 100)
+    monkeypatch.setenv("QUIZBOT_DB", str(path))
+    assert main(["db", "check"]) == 1
+    assert (
+        capsys.readouterr().out
+        == f"{path} is not a readable quizbot database (file is not a database).\n"
+    )
+    assert main(["report", "1", "--csv", str(tmp_path / "r.csv")]) == 2

@@ -86,3 +86,30 @@ def test_two_processes_record_10000_answers_without_loss_or_duplicates(tmp_path)
     assert lost_races == OVERLAP_TO - OVERLAP_FROM
     assert all(in_db[k] == 0 for k in keys[:OVERLAP_FROM])
     assert all(in_db[k] == 1 for k in keys[OVERLAP_TO:])
+
+
+def _open_and_write(path: str, user_id: int, barrier, results) -> None:
+    barrier.wait()
+    with Store(path, busy_timeout_ms=30_000) as store:
+        store.upsert_user(user_id, first_name="Racer", at=T0)
+    results.put(user_id)
+
+
+def test_two_processes_creating_the_database_at_once(tmp_path):
+    path = str(tmp_path / "new.db")
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    results = ctx.Queue()
+    workers = [
+        ctx.Process(target=_open_and_write, args=(path, uid, barrier, results)) for uid in (1, 2)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+        assert worker.exitcode == 0
+    assert sorted(results.get(timeout=5) for _ in workers) == [1, 2]
+    results.close()
+    with Store(path) as store:
+        assert store.db.table("_sqlite_migrations").count == 2
+        assert [store.get_user(uid).first_name for uid in (1, 2)] == ["Racer", "Racer"]
