@@ -445,47 +445,34 @@ class Store:
     ) -> Question:
         """A teacher's edit; the question is marked edited. Answers already recorded keep the
         result they were given."""
-        with self._write():
-            return self._edit_question(
-                question_id, question, options, answer_index, explanation, at
-            )
-
-    def _edit_question(
-        self,
-        question_id: int,
-        question: str | None,
-        options: Sequence[str] | None,
-        answer_index: int | None,
-        explanation: str | None,
-        at: datetime | None,
-    ) -> Question:
-        current = self.get_question(question_id)
-        new_options = current.options if options is None else tuple(options)
-        new_index = current.answer_index if answer_index is None else answer_index
-        mapping = {
-            "id": current.key,
-            "kind": current.kind,
-            "question": current.question if question is None else question,
-            "options": new_options,
-            "answer_index": new_index,
-            "explanation": current.explanation if explanation is None else explanation,
-            "evidence": {
-                "text": current.evidence.text,
-                "start": current.evidence.start,
-                "end": current.evidence.end,
-            },
-            "difficulty": current.difficulty,
-            "score": current.score,
-        }
-        values = _question_values(mapping, current.position)
-        changes = {
-            "question": values[2],
-            "options": values[3],
-            "answer_index": values[4],
-            "explanation": values[5],
-            "edited": 1,
-        }
-        return self._update_question(question_id, changes, at)
+        with self._write():  # read and write under one lock
+            current = self.get_question(question_id)
+            new_options = current.options if options is None else tuple(options)
+            new_index = current.answer_index if answer_index is None else answer_index
+            mapping = {
+                "id": current.key,
+                "kind": current.kind,
+                "question": current.question if question is None else question,
+                "options": new_options,
+                "answer_index": new_index,
+                "explanation": current.explanation if explanation is None else explanation,
+                "evidence": {
+                    "text": current.evidence.text,
+                    "start": current.evidence.start,
+                    "end": current.evidence.end,
+                },
+                "difficulty": current.difficulty,
+                "score": current.score,
+            }
+            values = _question_values(mapping, current.position)
+            changes = {
+                "question": values[2],
+                "options": values[3],
+                "answer_index": values[4],
+                "explanation": values[5],
+                "edited": 1,
+            }
+            return self._update_question(question_id, changes, at)
 
     def _update_question(
         self, question_id: int, changes: Mapping[str, Any], at: datetime | None
@@ -712,7 +699,9 @@ class Store:
         self, poll_id: str, user_id: int, option_ids: Sequence[int], *, at: datetime | None = None
     ) -> Answer:
         """Record a user's answer to a poll, timed from when the poll was sent. Recorded once:
-        the same answer arriving again (even after the poll closed) returns the stored one."""
+        the same answer arriving again (even after the poll closed) returns the stored one.
+        The user must be known (`upsert_user`); a miss schedules a review in the same
+        transaction."""
         answered = self._clock() if at is None else at
         with self._write():
             poll = self._row(
