@@ -9,11 +9,11 @@ import copy
 import itertools
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from bot.sandbox.markup import detect_entities, utf16_len
+from bot.sandbox.markup import detect_entities
 
 T = TypeVar("T")
 JSON = dict[str, Any]
@@ -241,8 +241,8 @@ class Simulation:
         title: str,
         *,
         owner: int,
-        members: list[int] = (),  # type: ignore[assignment]
-        admins: list[int] = (),  # type: ignore[assignment]
+        members: Sequence[int] = (),
+        admins: Sequence[int] = (),
         supergroup: bool = True,
         username: str | None = None,
         with_bot: bool = True,
@@ -312,7 +312,7 @@ class Simulation:
         self._chat(chat_id).members[user_id] = status
         self.notify()
 
-    def set_admins(self, chat_id: int, user_ids: list[int]) -> None:
+    def set_admins(self, chat_id: int, user_ids: Sequence[int]) -> None:
         """Make exactly these users administrators (the creator stays creator)."""
         chat = self._chat(chat_id)
         for user_id, status in list(chat.members.items()):
@@ -554,7 +554,7 @@ class Simulation:
         self.push_update("callback_query", query)
         return query_id
 
-    def vote(self, user_id: int, poll_id: str, option_ids: list[int]) -> None:
+    def vote(self, user_id: int, poll_id: str, option_ids: Sequence[int]) -> None:
         """The user votes (an empty list retracts, where the poll allows revoting)."""
         user = self._user(user_id)
         state = self.polls.get(poll_id)
@@ -700,6 +700,3 @@ class Simulation:
     def file_bytes(self, file_id: str) -> bytes:
         """The content of a file the bot sent (or a user sent)."""
         return self.files[file_id].data
-
-    def text_length(self, text: str) -> int:
-        return utf16_len(text)
