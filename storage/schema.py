@@ -140,9 +140,12 @@ def m001_initial(db: Database) -> None:
 
 @MIGRATIONS()
 def m002_reviews_and_scores(db: Database) -> None:
-    """Spaced review of missed questions, and a running total per run and user kept by a trigger
-    (so a leaderboard reads one row per player, not every answer); both filled from the answers
-    already stored. Plus an index for a user's history and streak."""
+    """Spaced review of missed questions; and, kept by triggers on answers, a running total per
+    run and player (a leaderboard reads one row per player, not every answer) and the days each
+    user answered on (for streaks). All three are filled from the answers already stored.
+
+    The triggers touch a page only when a total changes or a new day or run starts, so recording
+    an answer stays a small write; `Store.check` compares them with the answers."""
     db.executescript(
         """
         CREATE TABLE reviews (
@@ -156,38 +159,62 @@ def m002_reviews_and_scores(db: Database) -> None:
             cleared_at TEXT,
             PRIMARY KEY (user_id, question_id)
         ) WITHOUT ROWID;
-        CREATE TABLE run_scores (               -- derived from answers; never written directly
+        CREATE TABLE run_scores (               -- derived from answers by triggers
             run_id INTEGER NOT NULL,
             user_id INTEGER NOT NULL,
             answered INTEGER NOT NULL,
             correct INTEGER NOT NULL,
             total_ms INTEGER NOT NULL,
+            last_answered_at TEXT NOT NULL,
             PRIMARY KEY (run_id, user_id)
         ) WITHOUT ROWID;
-        CREATE TRIGGER answers_add_score AFTER INSERT ON answers BEGIN
-            INSERT INTO run_scores (run_id, user_id, answered, correct, total_ms)
-            VALUES (NEW.run_id, NEW.user_id, 1, NEW.correct, NEW.elapsed_ms)
+        CREATE INDEX run_scores_user ON run_scores(user_id);
+        CREATE TABLE user_days (                -- derived from answers by triggers
+            user_id INTEGER NOT NULL,
+            day TEXT NOT NULL,                  -- UTC date, YYYY-MM-DD
+            PRIMARY KEY (user_id, day)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER answers_insert AFTER INSERT ON answers BEGIN
+            INSERT INTO run_scores
+                (run_id, user_id, answered, correct, total_ms, last_answered_at)
+            VALUES (NEW.run_id, NEW.user_id, 1, NEW.correct, NEW.elapsed_ms, NEW.answered_at)
             ON CONFLICT (run_id, user_id) DO UPDATE SET
                 answered = answered + 1,
                 correct = correct + excluded.correct,
-                total_ms = total_ms + excluded.total_ms;
+                total_ms = total_ms + excluded.total_ms,
+                last_answered_at = max(last_answered_at, excluded.last_answered_at);
+            INSERT OR IGNORE INTO user_days (user_id, day)
+            VALUES (NEW.user_id, substr(NEW.answered_at, 1, 10));
         END;
-        CREATE TRIGGER answers_remove_score AFTER DELETE ON answers BEGIN
-            UPDATE run_scores SET answered = answered - 1, correct = correct - OLD.correct,
-                                  total_ms = total_ms - OLD.elapsed_ms
+        CREATE TRIGGER answers_delete AFTER DELETE ON answers BEGIN
+            UPDATE run_scores SET
+                answered = answered - 1,
+                correct = correct - OLD.correct,
+                total_ms = total_ms - OLD.elapsed_ms,
+                last_answered_at = coalesce(
+                    (SELECT max(answered_at) FROM answers
+                     WHERE run_id = OLD.run_id AND user_id = OLD.user_id),
+                    last_answered_at)
             WHERE run_id = OLD.run_id AND user_id = OLD.user_id;
             DELETE FROM run_scores
             WHERE run_id = OLD.run_id AND user_id = OLD.user_id AND answered = 0;
+            DELETE FROM user_days
+            WHERE user_id = OLD.user_id AND day = substr(OLD.answered_at, 1, 10)
+              AND NOT EXISTS (SELECT 1 FROM answers WHERE user_id = OLD.user_id
+                              AND substr(answered_at, 1, 10) = substr(OLD.answered_at, 1, 10));
         END;
-        CREATE INDEX answers_user ON answers(user_id, answered_at);
         """
     )
     db.execute(
         """
-        INSERT INTO run_scores (run_id, user_id, answered, correct, total_ms)
-        SELECT run_id, user_id, COUNT(*), SUM(correct), SUM(elapsed_ms)
+        INSERT INTO run_scores (run_id, user_id, answered, correct, total_ms, last_answered_at)
+        SELECT run_id, user_id, COUNT(*), SUM(correct), SUM(elapsed_ms), MAX(answered_at)
         FROM answers GROUP BY run_id, user_id
         """
+    )
+    db.execute(
+        "INSERT INTO user_days (user_id, day) "
+        "SELECT DISTINCT user_id, substr(answered_at, 1, 10) FROM answers"
     )
     # A question whose latest answer by a user was wrong comes back one day after that answer.
     db.execute(
@@ -208,19 +235,27 @@ def m002_reviews_and_scores(db: Database) -> None:
     )
 
 
-# The scores kept by trigger, compared with the answers they are derived from.
-SCORE_MISMATCH_SQL = """
+# Rows of the trigger-kept tables that differ from what the answers say, as (what, user, run).
+DERIVED_MISMATCH_SQL = """
 WITH derived AS (
     SELECT run_id, user_id, COUNT(*) AS answered, SUM(correct) AS correct,
-           SUM(elapsed_ms) AS total_ms
+           SUM(elapsed_ms) AS total_ms, MAX(answered_at) AS last_answered_at
     FROM answers GROUP BY run_id, user_id
 ), kept AS (
-    SELECT run_id, user_id, answered, correct, total_ms FROM run_scores
+    SELECT run_id, user_id, answered, correct, total_ms, last_answered_at FROM run_scores
+), days AS (
+    SELECT DISTINCT user_id, substr(answered_at, 1, 10) AS day FROM answers
 )
-SELECT DISTINCT run_id, user_id FROM (
+SELECT DISTINCT 'score' AS what, user_id, run_id FROM (
     SELECT * FROM (SELECT * FROM derived EXCEPT SELECT * FROM kept)
     UNION ALL
     SELECT * FROM (SELECT * FROM kept EXCEPT SELECT * FROM derived)
 )
-ORDER BY run_id, user_id
+UNION ALL
+SELECT DISTINCT 'days', user_id, NULL FROM (
+    SELECT * FROM (SELECT * FROM days EXCEPT SELECT user_id, day FROM user_days)
+    UNION ALL
+    SELECT * FROM (SELECT user_id, day FROM user_days EXCEPT SELECT * FROM days)
+)
+ORDER BY what, user_id, run_id
 """

@@ -44,7 +44,7 @@ from storage.records import (
     User,
     display_name,
 )
-from storage.schema import MIGRATIONS, SCORE_MISMATCH_SQL
+from storage.schema import DERIVED_MISMATCH_SQL, MIGRATIONS
 
 logger = logging.getLogger(__name__)
 
@@ -704,27 +704,22 @@ class Store:
         transaction."""
         answered = self._clock() if at is None else at
         with self._write():
-            poll = self._row(
-                "SELECT run_id, question_id, correct_option_ids, sent_at, closes_at, closed_at "
-                "FROM polls WHERE id = ?",
-                (poll_id,),
-            )
-            if poll is None:
+            context = self._row(_ANSWER_CONTEXT_BY_POLL, {"poll": poll_id, "user": user_id})
+            if context is None:
                 raise errors.UnknownPoll(poll_id)
-            context = self._answer_context(poll["run_id"], poll["question_id"], user_id)
             if context["a_chosen"] is not None:
                 return _answer(context, prefix="a_")
-            if poll["closed_at"] is not None or (
-                poll["closes_at"] is not None and _ts(answered) > poll["closes_at"]
+            if context["closed_at"] is not None or (
+                context["closes_at"] is not None and _ts(answered) > context["closes_at"]
             ):
                 raise errors.PollClosed()
-            elapsed = int((answered - _dt(poll["sent_at"])) / timedelta(milliseconds=1))
+            elapsed = int((answered - _dt(context["sent_at"])) / timedelta(milliseconds=1))
             return self._insert_answer(
                 context,
                 tuple(option_ids),
                 answered,
                 max(0, elapsed),
-                tuple(json.loads(poll["correct_option_ids"])),
+                tuple(json.loads(context["correct_option_ids"])),
             )
 
     def record_answer(
@@ -749,25 +744,8 @@ class Store:
             return self._insert_answer(context, tuple(chosen), answered, elapsed_ms, None)
 
     def _answer_context(self, run_id: int, question_id: int, user_id: int) -> Row:
-        """In one query: the run, the question within it, whether the user exists, and the
-        answer already stored (columns `a_*`, NULL when none)."""
         row = self._row(
-            """
-            SELECT r.id AS run_id, :question AS question_id, :user AS user_id,
-                   r.state, r.deadline, q.answer_index,
-                   json_array_length(q.options) AS option_count,
-                   EXISTS (SELECT 1 FROM users WHERE id = :user) AS user_known,
-                   a.run_id AS a_run_id, a.question_id AS a_question_id, a.user_id AS a_user_id,
-                   a.chosen AS a_chosen, a.correct AS a_correct, a.answered_at AS a_answered_at,
-                   a.elapsed_ms AS a_elapsed_ms
-            FROM runs r
-            LEFT JOIN run_questions rq ON rq.run_id = r.id AND rq.question_id = :question
-            LEFT JOIN questions q ON q.id = rq.question_id
-            LEFT JOIN answers a
-                ON a.run_id = r.id AND a.question_id = :question AND a.user_id = :user
-            WHERE r.id = :run
-            """,
-            {"run": run_id, "question": question_id, "user": user_id},
+            _ANSWER_CONTEXT_BY_RUN, {"run": run_id, "question": question_id, "user": user_id}
         )
         if row is None:
             raise errors.UnknownRun(run_id)
@@ -986,14 +964,11 @@ class Store:
         """The runs a user answered in, most recent first (deleted quizzes included)."""
         rows = self._rows(
             """
-            SELECT r.id AS run_id, r.quiz_id, z.title AS quiz_title, r.chat_id, r.started_at,
-                   r.question_count AS asked, COUNT(*) AS answered,
-                   SUM(a.correct) AS correct, SUM(a.elapsed_ms) AS total_ms,
-                   MAX(a.answered_at) AS last_at
-            FROM answers a JOIN runs r ON r.id = a.run_id JOIN quizzes z ON z.id = r.quiz_id
-            WHERE a.user_id = ?
-            GROUP BY r.id
-            ORDER BY last_at DESC, r.id DESC
+            SELECT s.run_id, r.quiz_id, z.title AS quiz_title, r.chat_id, r.started_at,
+                   r.question_count AS asked, s.answered, s.correct, s.total_ms
+            FROM run_scores s JOIN runs r ON r.id = s.run_id JOIN quizzes z ON z.id = r.quiz_id
+            WHERE s.user_id = ?
+            ORDER BY s.last_answered_at DESC, s.run_id DESC
             LIMIT ?
             """,
             (user_id, -1 if limit is None else limit),
@@ -1016,8 +991,7 @@ class Store:
     def user_streak(self, user_id: int, *, today: date | None = None) -> Streak:
         """Days in a row (UTC) on which the user answered at least one question."""
         rows = self._rows(
-            "SELECT DISTINCT substr(answered_at, 1, 10) AS day FROM answers "
-            "WHERE user_id = ? ORDER BY day",
+            "SELECT day FROM user_days WHERE user_id = ? ORDER BY day",
             (user_id,),
         )
         days = [date.fromisoformat(r["day"]) for r in rows]
@@ -1157,10 +1131,14 @@ class Store:
         pending = self.schema_pending()
         problems.extend(f"migration not applied: {name}" for name in pending)
         if not pending:
-            problems.extend(
-                f"score of user {r['user_id']} in run {r['run_id']} does not match the answers"
-                for r in self._rows(SCORE_MISMATCH_SQL)
-            )
+            for r in self._rows(DERIVED_MISMATCH_SQL):
+                if r["what"] == "score":
+                    problems.append(
+                        f"score of user {r['user_id']} in run {r['run_id']} "
+                        "does not match the answers"
+                    )
+                else:
+                    problems.append(f"answer days of user {r['user_id']} do not match the answers")
         return problems
 
     def _require_user(self, user_id: int) -> None:
@@ -1195,6 +1173,33 @@ ON CONFLICT (user_id, question_id) DO UPDATE SET
     last_answered_at = :now,
     cleared_at = NULL
 """
+
+
+# Everything needed to record an answer, in one query: the run, the question within it (NULL
+# when it is not in the run), whether the user exists, the answer already stored (columns a_*,
+# NULL when none), and for a poll its timing and correct options.
+_ANSWER_CONTEXT = """
+SELECT r.id AS run_id, {question} AS question_id, :user AS user_id, r.state, r.deadline,
+       q.answer_index, json_array_length(q.options) AS option_count,
+       EXISTS (SELECT 1 FROM users WHERE id = :user) AS user_known,
+       a.run_id AS a_run_id, a.question_id AS a_question_id, a.user_id AS a_user_id,
+       a.chosen AS a_chosen, a.correct AS a_correct, a.answered_at AS a_answered_at,
+       a.elapsed_ms AS a_elapsed_ms{poll_columns}
+FROM {origin}
+LEFT JOIN run_questions rq ON rq.run_id = r.id AND rq.question_id = {question}
+LEFT JOIN questions q ON q.id = rq.question_id
+LEFT JOIN answers a ON a.run_id = r.id AND a.question_id = {question} AND a.user_id = :user
+WHERE {where}
+"""
+_ANSWER_CONTEXT_BY_RUN = _ANSWER_CONTEXT.format(
+    question=":question", poll_columns="", origin="runs r", where="r.id = :run"
+)
+_ANSWER_CONTEXT_BY_POLL = _ANSWER_CONTEXT.format(
+    question="p.question_id",
+    poll_columns=", p.correct_option_ids, p.sent_at, p.closes_at, p.closed_at",
+    origin="polls p JOIN runs r ON r.id = p.run_id",
+    where="p.id = :poll",
+)
 
 
 # -- pure helpers ----------------------------------------------------------------------------

@@ -647,3 +647,17 @@ def test_from_env_reads_quizbot_db(tmp_path):
     with Store.from_env({"QUIZBOT_DB": str(path)}) as store:
         assert store.path == str(path)
     assert path.is_file()
+
+
+def test_totals_kept_by_triggers_follow_the_answers(store):
+    _, run = make_run(store, students=[(2, "Ann")])
+    answer_all(store, run, 2, [0, 1, 0], [100, 200, 300], at=T0)
+    assert store.run_score(run.id, 2) == Score(run.id, 2, 3, 2, 3, 600)
+    store.db.table("answers").delete((run.id, run.question_ids[2], 2))
+    assert store.run_score(run.id, 2) == Score(run.id, 2, 2, 2, 3, 300)
+    assert store.check() == []
+    for qid in run.question_ids[:2]:
+        store.db.table("answers").delete((run.id, qid, 2))
+    assert store.run_leaderboard(run.id) == ()
+    assert store.user_streak(2, today=T0.date()) == Streak(0, 0, None)
+    assert store.check() == []

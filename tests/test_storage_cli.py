@@ -114,8 +114,12 @@ def test_check_finds_a_broken_foreign_key(db_path, capsys):
 def test_check_finds_scores_out_of_step_with_answers(db_path, capsys):
     with Database(db_path) as db:
         db.table("run_scores").update((1, 2), {"correct": 2})
+        db.table("user_days").delete_where("user_id = ?", [3])
     assert main(["db", "check"]) == 1
-    assert capsys.readouterr().out == "score of user 2 in run 1 does not match the answers\n"
+    assert capsys.readouterr().out == (
+        "answer days of user 3 do not match the answers\n"
+        "score of user 2 in run 1 does not match the answers\n"
+    )
 
 
 def test_check_reports_a_file_that_is_not_a_database(tmp_path, monkeypatch, capsys):
