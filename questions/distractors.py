@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from questions.realise import Candidate, answer_class, gazetteer
 
@@ -47,12 +47,14 @@ class Mention:
     start: int  # character offset in the clean text
 
 
-def article_pool(doc: Doc, names: dict[str, str]) -> list[Mention]:
+def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> list[Mention]:
     """Every typed mention in the article a distractor may be drawn from, in reading order.
     People are named in full (`names` maps a surname to the fullest form)."""
     pool: list[Mention] = []
     seen: set[tuple[str, str]] = set()
-    for ent in doc.ents:
+    surnames = frozenset(names)
+    article = doc.text
+    for ent in ents:
         tokens = list(ent)
         if tokens and tokens[0].lower_ == "the":
             tokens = tokens[1:]
@@ -69,7 +71,7 @@ def article_pool(doc: Doc, names: dict[str, str]) -> list[Mention]:
             t.like_num for t in tokens
         ):
             continue  # "Castleford Rangers 1-0": an entity the tagger cut badly
-        text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+        text = article[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
         if cls == "person":
             text = names.get(tokens[-1].text, text)
         if (text.lower(), cls) not in seen and "\n" not in text:
@@ -79,10 +81,10 @@ def article_pool(doc: Doc, names: dict[str, str]) -> list[Mention]:
         tokens = [t for t in chunk if t.dep_ not in ("det", "poss") and not t.is_punct]
         if not tokens or chunk.root.pos_ == "PRON" or chunk.root.ent_type_:
             continue
-        cls = answer_class(chunk)
+        cls = answer_class(chunk, surnames)
         if cls not in ("thing", "people"):
             continue
-        text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+        text = article[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
         if (text.lower(), cls) not in seen and "\n" not in text and len(tokens) <= 6:
             seen.add((text.lower(), cls))
             pool.append(Mention(text, cls, tokens[0].idx))
@@ -125,10 +127,15 @@ def choose(
     else:
         local = [m.text for group in groups for m in pool if m.cls == group]
     # Nearest in the article first (what the eye just passed), then alike in length.
-    position = {m.text: abs(m.start - candidate.key_start) for m in pool}
+    position: dict[str, int] = {}
+    group_of: dict[str, int] = {}
+    for m in pool:
+        position.setdefault(m.text, abs(m.start - candidate.key_start))
+        if m.cls in groups:
+            group_of.setdefault(m.text, groups.index(m.cls))
     local = sorted(
         dict.fromkeys(local),
-        key=lambda t: (groups.index(_cls_of(t, pool, groups)), _length_gap(t, key), position[t]),
+        key=lambda t: (group_of.get(t, 0), _length_gap(t, key), position[t]),
     )
     for text in local:
         if len(chosen) == WANTED:
@@ -142,13 +149,6 @@ def choose(
             if acceptable(text):
                 chosen.append(text)
     return chosen
-
-
-def _cls_of(text: str, pool: list[Mention], groups: tuple[str, ...]) -> str:
-    for m in pool:
-        if m.text == text and m.cls in groups:
-            return m.cls
-    return groups[0]
 
 
 def _fallback(candidate: Candidate, rng: random.Random) -> list[str]:

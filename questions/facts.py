@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 RELATIVE_WORDS = {"which", "who", "that", "whom", "whose"}
@@ -24,7 +24,8 @@ SPEECH_VERBS = {
     "say", "tell", "add", "report", "announce", "state", "claim", "note", "explain", "write",
     "describe", "insist", "argue", "warn", "confirm", "deny", "quote", "ask", "reply", "suggest",
 }  # fmt: skip
-NO_FACT_VERBS = {"have", "do", "get", "seem", "appear"}
+NO_FACT_VERBS = {"do", "get", "seem", "appear"}
+COUNT_ONLY_VERBS = {"have"}  # "Victoria has 37 seats": worth a count, nothing else
 # Children of a phrase that the question or the key can do without.
 PRUNED_DEPS = {"relcl", "appos", "parataxis", "advcl", "punct", "cc", "conj", "mark", "preconj"}
 
@@ -61,8 +62,12 @@ def extract_facts(doc: Doc) -> Iterator[Fact]:
             continue
         if token.pos_ == "AUX" and token.dep_ not in ("ROOT", "ccomp", "conj", "relcl"):
             continue
-        if token.lemma_.lower() in SPEECH_VERBS or token.lemma_.lower() in NO_FACT_VERBS:
+        if token.lemma_.lower() in NO_FACT_VERBS:
             continue
+        if token.lemma_.lower() in SPEECH_VERBS and any(
+            c.dep_ in ("ccomp", "parataxis") or c.text == '"' for c in token.children
+        ):
+            continue  # "X said that ...": the words, not a fact
         if token.dep_ == "acl" and token.tag_ == "VBG":
             continue  # "a warplane targeting ...": no tense to ask in
         fact = _fact_for(token)
@@ -132,7 +137,9 @@ def _fact_for(verb: Token) -> Fact | None:
     if subject is None or (subject.pos_ == "PRON" and subject.lower_ in RELATIVE_WORDS):
         return None
     passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children) or (
-        verb.dep_ == "acl" and verb.tag_ == "VBN"
+        verb.dep_ in ("acl", "relcl")
+        and verb.tag_ == "VBN"
+        and not any(c.dep_ in ("aux", "nsubj") for c in verb.children)
     )
     roles: list[Role] = []
     if passive:
@@ -215,3 +222,76 @@ def _role_of(child: Token, verb: Token) -> Role | None:
 
 def _pobj(prep: Token) -> Token | None:
     return next((c for c in prep.children if c.dep_ == "pobj"), None)
+
+
+PERSONAL = {"he", "him", "she"}
+PLURAL = {"they", "them"}
+NEUTER = {"it"}
+
+
+def resolve_pronouns(doc: Doc) -> dict[int, Span]:
+    """Antecedents for subject and object pronouns, where the text leaves no doubt.
+
+    he/she/him: the one person named in this sentence (before the pronoun) or the previous one;
+    they/them and it: the previous sentence's subject when it agrees in number and is not a
+    person. Anything less certain stays unresolved, and a question that needs it is dropped."""
+    out: dict[int, Span] = {}
+    previous_subject: Span | None = None
+    previous_sentence: Span | None = None
+    people = [e for e in doc.ents if e.label_ == "PERSON"]
+    for sent in doc.sents:
+        for token in sent:
+            word = token.lower_
+            if token.pos_ != "PRON" or token.dep_ not in ("nsubj", "nsubjpass", "dobj", "pobj"):
+                continue
+            if word in PERSONAL:
+                window = (previous_sentence or sent).start
+                near = [e for e in people if e.end <= token.i and e.start >= window]
+                if len({e[-1].text for e in near}) == 1:
+                    out[token.i] = max(near, key=len)
+            elif word in PLURAL | NEUTER and previous_subject is not None:
+                head = previous_subject.root
+                plural = head.tag_ in ("NNS", "NNPS") or head.ent_type_ in ("ORG", "NORP")
+                if head.ent_type_ == "PERSON" or head.pos_ == "PRON":
+                    continue
+                if (word in PLURAL) == plural:
+                    out[token.i] = previous_subject
+        root_subject = next(
+            (c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None
+        )
+        if root_subject is None:
+            previous_subject = None
+        elif root_subject.i in out:
+            previous_subject = out[root_subject.i]
+        elif root_subject.pos_ == "PRON":
+            previous_subject = None
+        else:
+            previous_subject = _naming_span(root_subject)
+        previous_sentence = sent
+    return out
+
+
+def _naming_span(token: Token) -> Span:
+    """The best name for a subject: its apposed entity ("rivals, Polonia Warsaw"), its own
+    entity, or the phrase without asides."""
+    doc = token.doc
+    for child in token.children:
+        if child.dep_ == "appos" and child.ent_type_:
+            return _entity_span(child) or doc[child.left_edge.i : child.i + 1]
+    entity = _entity_span(token)
+    if entity is not None:
+        return entity
+    tokens = phrase_tokens(token, keep_conj=False)
+    return doc[tokens[0].i : tokens[-1].i + 1]
+
+
+def _entity_span(token: Token) -> Span | None:
+    if not token.ent_type_:
+        return None
+    start = token.i
+    while start > 0 and token.doc[start].ent_iob_ == "I":
+        start -= 1
+    end = token.i + 1
+    while end < len(token.doc) and token.doc[end].ent_iob_ == "I":
+        end += 1
+    return token.doc[start:end]

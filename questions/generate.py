@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from questions import distractors as distractor_stage
-from questions.facts import Fact, extract_facts, phrase_tokens
+from questions.facts import Fact, extract_facts, phrase_tokens, resolve_pronouns
 from questions.ingest import article_from_text
 from questions.model import (
     MAX_EXPLANATION_LENGTH,
@@ -27,29 +27,42 @@ from questions.model import (
 )
 from questions.parse import load_pipeline
 from questions.rank import Scored, score, select
-from questions.realise import Candidate, answer_class, candidates_for, strip_titles
+from questions.realise import (
+    ArticleContext,
+    Candidate,
+    answer_class,
+    candidates_for,
+    entity_index,
+    strip_titles,
+)
 
 CLOZE_LABELS = {"PERSON", "GPE", "ORG", "DATE", "CARDINAL", "MONEY", "PERCENT", "LOC"}
 CLOZE_BLANK = "_____"
 
 
 def generate_quiz(
-    text: str | Article, *, n: int | None = 10, seed: int = 0, nlp: Language | None = None
+    text: str | Article,
+    *,
+    n: int | None = 10,
+    seed: int = 0,
+    nlp: Language | None = None,
+    min_sentences: int = MIN_SENTENCES,
 ) -> Quiz:
     """A quiz of up to `n` questions about `text` (every valid candidate, ranked, when n is None).
 
     Raises ArticleError, with a message for the person who sent the text, when the text cannot
-    make a quiz. Deterministic for a given text and seed."""
+    make a quiz (fewer than `min_sentences` sentences among other reasons). Deterministic for a
+    given text and seed."""
     if n is not None and n < 1:
         raise ArticleError("ask for at least one question")
     article = text if isinstance(text, Article) else article_from_text(text)
     nlp = nlp or load_pipeline()
     doc = nlp(article.text)
     sentences = [s for s in doc.sents if sum(t.is_alpha for t in s) >= 3]
-    if len(sentences) < MIN_SENTENCES:
+    if len(sentences) < min_sentences:
         raise ArticleError(
             f"{article.source}: the article has {len(sentences)} sentence(s); "
-            f"a quiz needs at least {MIN_SENTENCES}"
+            f"a quiz needs at least {min_sentences}"
         )
     title_doc = nlp(article.title) if article.title else None
     scored = list(_scored_candidates(doc, title_doc, seed))
@@ -59,17 +72,23 @@ def generate_quiz(
 
 
 def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[Scored]:
-    names = _person_names(doc)
-    enrich = _headline_modifiers(title_doc)
+    ents = doc.ents
+    names = _person_names(ents)
+    ctx = ArticleContext(
+        names, _headline_modifiers(title_doc), resolve_pronouns(doc), entity_index(ents)
+    )
     facts = list(extract_facts(doc))
     by_lemma: dict[str, list[Fact]] = defaultdict(list)
     for fact in facts:
         by_lemma[fact.lemma].append(fact)
-    candidates = [c for f in facts for c in candidates_for(doc, f, names, enrich)]
+    candidates = [c for f in facts for c in candidates_for(doc, f, ctx)]
     covered = {c.sentence.start for c in candidates}
-    candidates += [c for s in doc.sents if s.start not in covered for c in _cloze(s)]
-    pool = distractor_stage.article_pool(doc, names)
+    candidates += [
+        c for s in doc.sents if s.start not in covered for c in _cloze(s, ents, ctx.surnames)
+    ]
+    pool = distractor_stage.article_pool(doc, names, ents)
     seen: set[str] = set()
+    article_chars = len(doc.text)
     for candidate in candidates:
         if candidate.question in seen or len(candidate.question) > MAX_QUESTION_LENGTH:
             continue
@@ -88,7 +107,7 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
         yield Scored(
             candidate,
             tuple(options),
-            score(candidate, options, article_chars=len(doc.text)),
+            score(candidate, options, article_chars=article_chars),
         )
 
 
@@ -111,15 +130,17 @@ def _other_answers(doc: Doc, candidate: Candidate, by_lemma: dict[str, list[Fact
     return out
 
 
-def _cloze(sentence: Span) -> Iterator[Candidate]:
+def _cloze(
+    sentence: Span, ents: tuple[Span, ...], surnames: frozenset[str]
+) -> Iterator[Candidate]:
     """Fill-in-the-blank questions: the fallback for a sentence no wh-question fits."""
     text = sentence.text.strip()
     if '"' in text or len(text) > MAX_QUESTION_LENGTH - 30:
         return
-    for ent in sentence.ents:
+    for ent in (e for e in ents if sentence.start <= e.start and e.end <= sentence.end):
         if ent.label_ not in CLOZE_LABELS or ent.start == sentence.start:
             continue
-        cls = answer_class(ent)
+        cls = answer_class(ent, surnames)
         if cls in ("pronoun", "other", "norp"):
             continue
         start = ent.start_char - sentence.start_char
@@ -194,10 +215,10 @@ def _difficulty(item: Scored) -> str:
     return ("easy", "medium", "hard")[min(level, 2)]
 
 
-def _person_names(doc: Doc) -> dict[str, str]:
+def _person_names(ents: tuple[Span, ...]) -> dict[str, str]:
     """Surname -> the fullest form of that person's name in the article."""
     names: dict[str, str] = {}
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ == "PERSON" and len(ent) > 1:
             last = ent[-1].text
             name = strip_titles(ent.text)

@@ -72,7 +72,7 @@ _FURNITURE = re.compile(
     re.IGNORECASE,
 )
 _BREADCRUMB = re.compile("\\s(?:\u00bb|\u203a|>|/|\\|)\\s")
-_SENTENCE_END = re.compile(r"[.!?…][\"')\]]*$|[.!?][\"')\]]*\s*\(\w+\)$")
+_SENTENCE_END = re.compile(r"[.!?…][\"')\]]*(?:\s*[\[(][\w ]{1,30}[\])])?$")
 _MD_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s?|[-*+]\s+(?=\S))")
 _MD_LINK = re.compile(r"!?\[([^\]\n]+)\]\([^)\s]+(?:\s\"[^\"]*\")?\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*)(?=\S)([^*\n]+?)(?<=\S)\1")

@@ -25,7 +25,7 @@ TYPE_VALUE = {
     "money": 0.8,
     "percent": 0.75,
     "people": 0.6,
-    "thing": 0.45,
+    "thing": 0.4,
 }
 CLOZE_SHARE = 0.2
 

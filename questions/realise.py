@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
 from lemminflect import getInflection
 from spacy.tokens import Doc, Span, Token
 
-from questions.facts import Fact, phrase_tokens
+from questions.facts import COUNT_ONLY_VERBS, Fact, phrase_tokens
 
 PERSON_NOUNS = {
     "official", "spokesperson", "spokesman", "spokeswoman", "minister", "president", "leader",
@@ -75,6 +75,27 @@ class Candidate:
     context: tuple[tuple[str, str], ...]  # (role, head lemma) the question keeps
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleContext:
+    """What a question may borrow from the rest of the article: `names` maps a surname to the
+    fullest form of that person's name; `enrich` a noun's lemma to its fuller form in the
+    headline; `antecedents` a pronoun's token index to the span it stands for."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    enrich: dict[str, str] = field(default_factory=dict)
+    antecedents: dict[int, Span] = field(default_factory=dict)
+    entities: dict[int, Span] = field(default_factory=dict)  # token index -> its entity
+
+    @property
+    def surnames(self) -> frozenset[str]:
+        """Last words of multi-word person names ("Morales" of "Esteban Morales")."""
+        return frozenset(self.names)
+
+
+def entity_index(ents: tuple[Span, ...]) -> dict[int, Span]:
+    return {i: ent for ent in ents for i in range(ent.start, ent.end)}
+
+
 @cache
 def gazetteer(name: str) -> frozenset[str]:
     text = resources.files("questions").joinpath("data", f"{name}.txt").read_text("utf-8")
@@ -83,14 +104,15 @@ def gazetteer(name: str) -> frozenset[str]:
     )
 
 
-def answer_class(span: Span | list[Token]) -> str:
-    """The type of an answer phrase, from its head's entity label and form."""
+def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset()) -> str:
+    """The type of an answer phrase, from its head's entity label and form; a word in
+    `surnames` is a person whatever the tagger said."""
     tokens = list(span)
     head = _head_of(tokens)
     label = head.ent_type_
     text = _text(tokens)
     bare = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
-    if label == "PERSON" or (label and head.text in _surnames(head.doc)):
+    if label == "PERSON" or (label and head.text in surnames):
         return "person"
     if label in ("GPE", "LOC", "FAC"):
         if bare in gazetteer("countries"):
@@ -137,22 +159,17 @@ def strip_titles(name: str) -> str:
     return " ".join(words)
 
 
-def _surnames(doc: Doc) -> frozenset[str]:
-    """Last words of multi-word person names ("Morales" of "Esteban Morales")."""
-    return frozenset(e[-1].text for e in doc.ents if e.label_ == "PERSON" and len(e) > 1)
-
-
-def candidates_for(
-    doc: Doc, fact: Fact, names: dict[str, str], enrich: dict[str, str]
-) -> Iterator[Candidate]:
-    """Every question this fact supports, one per answerable role (and per number in a role).
-    `names` maps a person's surname to the fullest form of their name in the article; `enrich`
-    a noun's lemma to its fuller form in the headline."""
+def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candidate]:
+    """Every question this fact supports, one per answerable role (and per number in a role)."""
     verb = doc[fact.verb]
     for role in fact.roles:
         head = doc[role.head]
-        if any(c.dep_ == "conj" for c in head.children) or head.dep_ == "conj":
-            continue  # "Moscow and Ankara": a pair, not one answer
+        if head.dep_ == "conj":
+            continue
+        if any(c.dep_ == "conj" for c in head.children) and (
+            head.ent_type_ or role.name not in ("agent", "patient", "theme")
+        ):
+            continue  # "Moscow and Ankara": a pair of names, not one answer
         if role.prep >= 0 and role.prep < fact.verb and role.name not in ("time", "place"):
             continue  # a fronted adverbial ("Following the bombing, ...")
         if role.name == "recipient" and role.prep < 0:
@@ -162,10 +179,14 @@ def candidates_for(
         answer = _answer_tokens(doc, fact, role)
         if not answer:
             continue
-        cls = answer_class(answer)
-        candidate = _realise(doc, fact, role, answer, cls, names, enrich)
-        if candidate is not None:
-            yield candidate
+        resolved = None
+        if len(answer) == 1 and answer[0].i in ctx.antecedents:
+            resolved = list(ctx.antecedents[answer[0].i])
+        cls = answer_class(resolved or answer, ctx.surnames)
+        if fact.lemma not in COUNT_ONLY_VERBS:
+            candidate = _realise(doc, fact, role, answer, cls, ctx, key_source=resolved)
+            if candidate is not None:
+                yield candidate
         number = next(
             (
                 c
@@ -177,7 +198,7 @@ def candidates_for(
         countable = head.lemma_.lower() not in CURRENCY_NOUNS and head.lower_ != "others"
         if number is not None and head.tag_ in ("NNS", "NNPS") and countable:
             key = [t for t in number.subtree if not t.is_punct]
-            candidate = _realise(doc, fact, role, key, "number", names, enrich, count_of=head)
+            candidate = _realise(doc, fact, role, key, "number", ctx, count_of=head)
             if candidate is not None:
                 yield candidate
 
@@ -190,12 +211,12 @@ def _answer_tokens(doc: Doc, fact: Fact, role) -> list[Token]:
     return phrase_tokens(head)
 
 
-def _key_tokens(answer: list[Token], cls: str) -> list[Token]:
+def _key_tokens(answer: list[Token], cls: str, entities: dict[int, Span]) -> list[Token]:
     """The key: for a named thing its name alone ("Vladimir Putin", not "Russian President
     Vladimir Putin"); otherwise the phrase without a leading article."""
     head = _head_of(answer)
     if head.ent_type_ and cls not in ("thing", "people", "number"):
-        ent = _entity_of(head)
+        ent = entities.get(head.i)
         if ent is not None and ent.start >= answer[0].i and ent.end <= answer[-1].i + 1:
             tokens = list(ent)
             if tokens and tokens[0].lower_ == "the":
@@ -212,9 +233,9 @@ def _realise(
     role,
     answer: list[Token],
     cls: str,
-    names: dict[str, str],
-    enrich: dict[str, str],
+    ctx: ArticleContext,
     count_of: Token | None = None,
+    key_source: list[Token] | None = None,
 ) -> Candidate | None:
     if cls in ("pronoun", "other", "norp"):
         return None
@@ -250,7 +271,7 @@ def _realise(
             body = [_be_form(tense, plural=kind == "how_many"), *body]
         words = [*body]
     else:
-        subject = _resolve_subject(subject_tokens, enrich)
+        subject = _resolve_subject(subject_tokens, ctx)
         if subject is None or any(t.tag_ == "PRP$" for t in subject_tokens):
             return None  # "its headquarters": nothing in the question says whose
         rest = [t for t in clause if t.i not in drop and t.i not in {a.i for a in auxes[:1]}]
@@ -262,12 +283,21 @@ def _realise(
             front = [verb]
             rest = [t for t in rest if t.i != verb.i]
         else:
-            front = [_do_form(tense, doc[fact.subject])]
+            subject_head = doc[fact.subject]
+            if fact.subject in ctx.antecedents:
+                subject_head = ctx.antecedents[fact.subject].root
+            front = [_do_form(tense, subject_head)]
             rest = [verb.lemma_ if t.i == verb.i else t for t in rest]
         words = [*front, *subject, *rest]
     if strand and prep is not None and words and prep.i not in drop:
         words = [w for w in words if not (isinstance(w, type(prep)) and w.i == prep.i)]
         words.append(prep)
+    if not _starts_finite(words):
+        return None  # "What to be ripped up?": no tensed verb to ask with
+    words = [
+        ctx.antecedents[w.i].text if isinstance(w, Token) and w.i in ctx.antecedents else w
+        for w in words
+    ]
     text = _join(words)
     if not text or _has_bad_pronoun(words):
         return None
@@ -278,14 +308,16 @@ def _realise(
     question = re.sub(r",\s*\?$", "?", question)
     if len(question.split()) < 4:
         return None
-    key_tokens = _key_tokens(answer, cls) if count_of is None else answer
+    key_tokens = (
+        _key_tokens(key_source or answer, cls, ctx.entities) if count_of is None else answer
+    )
     if not key_tokens:
         return None
     key = _text(key_tokens)
     if cls == "person":
-        if len(key_tokens) == 1 and key_tokens[0].text not in names:
+        if len(key_tokens) == 1 and key_tokens[0].text not in ctx.names:
             return None  # a lone capitalised word the tagger took for a name
-        key = names.get(key_tokens[-1].text, strip_titles(key))
+        key = ctx.names.get(key_tokens[-1].text, strip_titles(key))
     elif cls == "number" and key.isalpha():
         key = key.lower()
     context = tuple(
@@ -344,8 +376,8 @@ def _wh_phrase(
         phrase = hint
     elif cls == "org":
         phrase = "which organisation"
-    elif cls == "place":
-        return None, "", False  # a place outside a place role: no honest wh-word
+    elif cls == "place" and prep is not None:
+        return None, "", False  # "to the Ohio Country": no honest wh-word
     if phrase is None:
         phrase = "what"
     kind = "what" if phrase == "what" else "which"
@@ -390,19 +422,22 @@ def _clause_tokens(doc: Doc, fact: Fact) -> list[Token]:
     return sorted(out, key=lambda t: t.i)
 
 
-def _resolve_subject(tokens: list[Token], enrich: dict[str, str]) -> list[str | Token] | None:
+def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Token] | None:
     """The subject phrase for after the auxiliary: lower-cased if common, a pronoun resolved or
     refused."""
     if not tokens:
         return None
     if len(tokens) == 1 and tokens[0].pos_ == "PRON":
-        return None
+        antecedent = ctx.antecedents.get(tokens[0].i)
+        if antecedent is None:
+            return None
+        tokens = list(antecedent)
     first = tokens[0]
     if first.pos_ == "DET" or (
         first.pos_ in ("NOUN", "ADJ", "NUM") and not first.ent_type_ and first.tag_ != "NNP"
     ):
         tokens = [first.text.lower(), *tokens[1:]]
-    return _enrich(list(tokens), enrich)
+    return _enrich(list(tokens), ctx.enrich)
 
 
 POINT_IN_TIME = re.compile(
@@ -457,6 +492,23 @@ def _agree_singular(
         else:
             out.append(t)
     return out
+
+
+FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
+
+
+def _starts_finite(words: list[str | Token]) -> bool:
+    """The first verb after the wh-phrase must carry tense (adverbs may come before it)."""
+    for w in words:
+        if isinstance(w, str):
+            return w.lower() in FINITE_WORDS or (w.lower() not in ("to",) and w[:1].islower())
+        if w.pos_ in ("ADV", "PART") and w.tag_ != "TO":
+            continue
+        return w.tag_ in FINITE_TAGS
+    return False
+
+
+FINITE_WORDS = {"did", "does", "do", "was", "were", "is", "are", "has", "have", "had"}
 
 
 def _tense(verb: Token) -> str:
@@ -523,10 +575,3 @@ def _head_of(tokens: list[Token]) -> Token:
         if t.head.i not in ids or t.head is t:
             return t
     return tokens[-1]
-
-
-def _entity_of(token: Token) -> Span | None:
-    for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
-    return None

@@ -7,8 +7,8 @@ import spacy
 from spacy.tokens import Doc
 
 from questions.distractors import Mention, _same_referent, choose
-from questions.facts import extract_facts
-from questions.realise import candidates_for
+from questions.facts import extract_facts, resolve_pronouns
+from questions.realise import ArticleContext, candidates_for
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def questions(doc, names=None, enrich=None):
     return {
         c.question: c.key
         for fact in extract_facts(doc)
-        for c in candidates_for(doc, fact, names or {}, enrich or {})
+        for c in candidates_for(doc, fact, ArticleContext(names or {}, enrich or {}))
     }
 
 
@@ -172,7 +172,7 @@ def test_distractors_skip_the_key_its_variants_and_the_question(passive_doc):
     [candidate] = [
         c
         for fact in extract_facts(passive_doc)
-        for c in candidates_for(passive_doc, fact, {}, {})
+        for c in candidates_for(passive_doc, fact, ArticleContext())
         if c.kind == "where"
     ]
     pool = [
@@ -194,7 +194,7 @@ def test_distractors_fall_back_to_numbers_near_the_key(relative_doc):
     [candidate] = [
         c
         for fact in extract_facts(relative_doc)
-        for c in candidates_for(relative_doc, fact, {}, {})
+        for c in candidates_for(relative_doc, fact, ArticleContext())
         if c.kind == "how_many"
     ]
     chosen = choose(
@@ -203,3 +203,52 @@ def test_distractors_fall_back_to_numbers_near_the_key(relative_doc):
     assert len(chosen) == 3
     assert "three" not in chosen
     assert all(word.isalpha() for word in chosen)  # spelled like the key
+
+
+def _two_sentences(vocab, second_subject_people):
+    # Ann Kerr won . He telephoned Bob Day .   (optionally: Ann Kerr and Sam Lee won .)
+    rows = [
+        ("Ann", 1, "compound", "PROPN", "NNP", "Ann"),
+        ("Kerr", 2, "nsubj", "PROPN", "NNP", "Kerr"),
+        ("won", 2, "ROOT", "VERB", "VBD", "win"),
+        (".", 2, "punct", "PUNCT", ".", "."),
+    ]
+    ents = [(0, 2, "PERSON")]
+    if second_subject_people:
+        rows = [
+            ("Ann", 1, "compound", "PROPN", "NNP", "Ann"),
+            ("Kerr", 5, "nsubj", "PROPN", "NNP", "Kerr"),
+            ("and", 1, "cc", "CCONJ", "CC", "and"),
+            ("Sam", 4, "compound", "PROPN", "NNP", "Sam"),
+            ("Lee", 1, "conj", "PROPN", "NNP", "Lee"),
+            ("won", 5, "ROOT", "VERB", "VBD", "win"),
+            (".", 5, "punct", "PUNCT", ".", "."),
+        ]
+        ents = [(0, 2, "PERSON"), (3, 5, "PERSON")]
+    n = len(rows)
+    rows += [
+        ("He", n + 1, "nsubj", "PRON", "PRP", "he"),
+        ("telephoned", n + 1, "ROOT", "VERB", "VBD", "telephone"),
+        ("Bob", n + 3, "compound", "PROPN", "NNP", "Bob"),
+        ("Day", n + 1, "dobj", "PROPN", "NNP", "Day"),
+        (".", n + 1, "punct", "PUNCT", ".", "."),
+    ]
+    return build(vocab, rows, ents=[*ents, (n + 2, n + 4, "PERSON")])
+
+
+def test_he_is_resolved_when_one_person_was_just_named(vocab):
+    doc = _two_sentences(vocab, second_subject_people=False)
+    antecedents = resolve_pronouns(doc)
+    assert {doc[i].text: span.text for i, span in antecedents.items()} == {"He": "Ann Kerr"}
+    ctx = ArticleContext({"Kerr": "Ann Kerr", "Day": "Bob Day"}, {}, antecedents)
+    asked = {c.question: c.key for f in extract_facts(doc) for c in candidates_for(doc, f, ctx)}
+    assert asked["Who did Ann Kerr telephone?"] == "Bob Day"
+    assert asked["Who telephoned Bob Day?"] == "Ann Kerr"
+
+
+def test_he_stays_unresolved_when_two_people_were_named(vocab):
+    doc = _two_sentences(vocab, second_subject_people=True)
+    assert resolve_pronouns(doc) == {}
+    ctx = ArticleContext({"Kerr": "Ann Kerr", "Lee": "Sam Lee", "Day": "Bob Day"})
+    asked = [c.question for f in extract_facts(doc) for c in candidates_for(doc, f, ctx)]
+    assert not any("telephone" in q for q in asked)
