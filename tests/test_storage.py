@@ -212,6 +212,8 @@ def test_database_made_by_version_1_upgrades(tmp_path):
             ("Ann", 1, 1, 2000),
             ("Ben", 1, 1, 2000),
         ]
+        assert store.user_streak(2, today=date(2026, 11, 1)) == Streak(1, 1, date(2026, 11, 1))
+        assert [(h.run_id, h.answered, h.correct) for h in store.user_history(3)] == [(1, 2, 1)]
         store.finish_run(1, at=later)
         assert store.get_run(1).state == "finished"
     with Store(path) as store:
