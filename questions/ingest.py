@@ -77,6 +77,7 @@ _MD_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s?|[-*+]\s+(?=\S))")
 _MD_LINK = re.compile(r"!?\[([^\]\n]+)\]\([^)\s]+(?:\s\"[^\"]*\")?\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*)(?=\S)([^*\n]+?)(?<=\S)\1")
 _WORD = re.compile(r"[A-Za-z']+")
+_REFERENCE = re.compile(r"\[(?:citation needed|\d{1,3}|[a-z]|note \d+)\]", re.IGNORECASE)
 # fmt: off
 _ENGLISH_MARKERS = frozenset({
     "the", "of", "and", "to", "in", "a", "is", "was", "for", "on", "that", "with", "by",
@@ -219,6 +220,9 @@ def _clean_line(chars: list[str], offsets: list[int]) -> Line:
     for match in _MD_LINK.finditer(text):
         for i in range(match.start(), match.end()):
             keep[i] = match.start(1) <= i < match.end(1)
+    for match in _REFERENCE.finditer(text):
+        for i in range(match.start(), match.end()):
+            keep[i] = False
     for match in _MD_EMPHASIS.finditer(text):
         for i in (*range(match.start(), match.start(2)), *range(match.end(2), match.end())):
             keep[i] = False

@@ -52,7 +52,7 @@ ORG_HINTS = (
     (re.compile(r"\b(Party|Alliance|Front|Movement|Union of)\b"), "which party"),
     (re.compile(r"\b(Journal|Review|Letters|Nature|Science)\b"), "which journal"),
     (re.compile(r"\b(Storm|Hurricane|Typhoon|Cyclone)\b"), "which storm"),
-    (re.compile(r"\b(Cup|Trophy|Championship|League|Prize|Award|Open|Games)\b"), "which title"),
+    (re.compile(r"\b(Cup|Trophy|Championship|Prize|Award|Games)\b"), "which title"),
 )
 CURRENCY_NOUNS = {"pound", "dollar", "euro", "yen", "rupee", "franc", "pence", "cent", "yuan"}
 NO_SPACE_BEFORE = {",", ".", "?", "!", ":", ";", "'s", "'", ")", "n't", "%"}
@@ -179,6 +179,15 @@ def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candid
         answer = _answer_tokens(doc, fact, role)
         if not answer:
             continue
+        if role.name == "attribute":
+            continue  # "What was Schmitt?": the subject's question asks this better
+        if (
+            len(answer) == 1
+            and answer[0].tag_ == "NN"
+            and role.head != fact.subject
+            and (fact.lemma in IDIOM_VERBS or role.name == "oblique")
+        ):
+            continue  # "take place", "come into play": a bare noun is part of the verb
         resolved = None
         if len(answer) == 1 and answer[0].i in ctx.antecedents:
             resolved = list(ctx.antecedents[answer[0].i])
@@ -251,6 +260,8 @@ def _realise(
         phrase = phrase_tokens(count_of)
         answer_ids = {t.i for t in phrase}
         rest = [t for t in phrase if t.i not in {a.i for a in answer} and t.dep_ != "det"]
+        if rest and rest[0].dep_ == "poss":
+            wh = f"{wh} of"  # "how many of Iqbal's lectures"
         wh = f"{wh} {_text(rest)}"
     drop = set(answer_ids)
     if prep is not None and not strand:
@@ -272,7 +283,10 @@ def _realise(
         words = [*body]
     else:
         subject = _resolve_subject(subject_tokens, ctx)
-        if subject is None or any(t.tag_ == "PRP$" for t in subject_tokens):
+        if subject is None or any(
+            t.tag_ == "PRP$" or (t.tag_ in FINITE_TAGS and t.pos_ in ("VERB", "AUX"))
+            for t in subject_tokens
+        ):
             return None  # "its headquarters": nothing in the question says whose
         rest = [t for t in clause if t.i not in drop and t.i not in {a.i for a in auxes[:1]}]
         if auxes:
@@ -301,11 +315,14 @@ def _realise(
     text = _join(words)
     if not text or _has_bad_pronoun(words):
         return None
-    if strand and len(words) > 10:
+    if strand and len(words) > 10 and kind != "how_many":
         return None  # "What did X ... over?" reads badly when long
     question = f"{_cap(wh)} {text}?"
     question = re.sub(r"\s+([,.;:?!])", r"\1", question)
     question = re.sub(r",\s*\?$", "?", question)
+    question = re.sub(r'\s*"\s*"\s*', " ", question).replace(" ?", "?")
+    if question.count('"') % 2:
+        question = re.sub(r'\s*"\s*', " ", question).replace(" ?", "?").strip()
     if len(question.split()) < 4:
         return None
     key_tokens = (
@@ -346,7 +363,9 @@ def _wh_phrase(
     """(wh-phrase, kind, strand the preposition?) for an answer of class `cls` in `role`."""
     word = prep.lower_ if prep is not None else ""
     if count_of is not None:
-        return "how many", "how_many", False
+        if role not in ("agent", "patient", "theme") and prep is None:
+            return None, "", False
+        return "how many", "how_many", prep is not None
     if role == "time":
         if (
             cls in ("date", "time")
@@ -412,7 +431,9 @@ def _clause_tokens(doc: Doc, fact: Fact) -> list[Token]:
             child.dep_ == "dobj" and child.lower_ in ("which", "that")
         ):
             continue
-        if child.dep_ == "advmod" and child.lower_ in ("also", "however", "meanwhile", "then"):
+        if child.dep_ == "advmod" and (
+            child.lower_ in SKIPPED_ADVERBS or child.tag_ == "WRB" or child.i == verb.sent.start
+        ):
             continue
         if child.dep_ == "prep" and child.i < verb.i and child.i <= verb.sent.start + 1:
             continue  # sentence-initial adverbial ("Following the bombing,")
@@ -495,6 +516,23 @@ def _agree_singular(
 
 
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
+IDIOM_VERBS = {
+    "take",
+    "make",
+    "come",
+    "give",
+    "play",
+    "pay",
+    "keep",
+    "draw",
+    "catch",
+    "set",
+    "run",
+}
+SKIPPED_ADVERBS = {
+    "also", "however", "meanwhile", "then", "even", "still", "thus", "therefore", "furthermore",
+    "moreover", "additionally", "incidentally", "indeed", "nevertheless", "instead", "too",
+}  # fmt: skip
 
 
 def _starts_finite(words: list[str | Token]) -> bool:
