@@ -22,7 +22,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/speed.py
 	$(BIN)/python benchmarks/quality.py
-	$(BIN)/python benchmarks/storage.py
+	$(BIN)/python benchmarks/storage.py --one-chat
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

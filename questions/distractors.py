@@ -10,11 +10,12 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 from spacy.tokens import Doc, Span
 
-from questions.realise import Candidate, answer_class, gazetteer
+from questions.realise import Candidate, answer_class, gazetteer, hint_pattern
 
 WANTED = 3
 NUMBER_WORDS = [
@@ -32,6 +33,7 @@ TITLES = {
     "president", "prime", "minister", "mr", "mrs", "ms", "dr", "sir", "king", "queen", "prince",
     "general", "spokesperson", "spokesman", "chancellor", "senator", "governor", "mayor",
 }  # fmt: skip
+ORG_LIKE = {"org", "place", "city", "country", "person"}
 CLASS_GROUPS = {
     "country": ("country", "place", "city"),
     "city": ("city", "place", "country"),
@@ -45,13 +47,15 @@ class Mention:
     text: str
     cls: str
     start: int  # character offset in the clean text
+    counts: str = ""  # for a number: the lemma of the noun it counts ("soldier")
+    head: int = field(default=-1, compare=False)  # token index of its head word
 
 
 def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> list[Mention]:
     """Every typed mention in the article a distractor may be drawn from, in reading order.
     People are named in full (`names` maps a surname to the fullest form)."""
     pool: list[Mention] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, ...]] = set()
     surnames = frozenset(names)
     article = doc.text
     for ent in ents:
@@ -74,9 +78,12 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
         text = article[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
         if cls == "person":
             text = names.get(tokens[-1].text, text)
-        if (text.lower(), cls) not in seen and "\n" not in text:
-            seen.add((text.lower(), cls))
-            pool.append(Mention(text, cls, tokens[0].idx))
+        counts = ""
+        if cls == "number" and ent.root.dep_ == "nummod":
+            counts = ent.root.head.lemma_.lower()
+        if (text.lower(), cls, counts) not in seen and "\n" not in text:
+            seen.add((text.lower(), cls, counts))
+            pool.append(Mention(text, cls, tokens[0].idx, counts, ent.root.i))
     for chunk in doc.noun_chunks:
         tokens = [t for t in chunk if t.dep_ not in ("det", "poss") and not t.is_punct]
         if not tokens or chunk.root.pos_ == "PRON" or chunk.root.ent_type_:
@@ -87,7 +94,7 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
         text = article[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
         if (text.lower(), cls) not in seen and "\n" not in text and len(tokens) <= 6:
             seen.add((text.lower(), cls))
-            pool.append(Mention(text, cls, tokens[0].idx))
+            pool.append(Mention(text, cls, tokens[0].idx, head=chunk.root.i))
     return pool
 
 
@@ -98,8 +105,10 @@ def choose(
     question_text: str,
     also_true: Iterable[str],
     rng: random.Random,
+    tensor: np.ndarray | None = None,
 ) -> list[str]:
-    """Up to three distractors for `candidate`, most tempting first."""
+    """Up to three distractors for `candidate`, most tempting first. `tensor` (the parser's
+    contextual token vectors) ranks common-noun options by how alike their contexts are."""
     key = candidate.key
     banned = {_norm(a) for a in also_true} | {_norm(key)}
     question_words = set(_words(question_text))
@@ -119,9 +128,19 @@ def choose(
 
     cls = candidate.answer_class
     groups = CLASS_GROUPS.get(cls, (cls,))
-    if cls in ("number", "money", "percent"):
+    hint = hint_pattern(candidate.wh)
+    if candidate.counted:
+        # "How many kilometres": other counts of kilometres, not of businesses or votes
+        local = [m.text for m in pool if m.cls == "number" and m.counts == candidate.counted]
+    elif cls in ("number", "money", "percent"):
         local = [m.text for m in pool if m.cls == cls and _number(m.text) is not None]
         local = [t for t in local if _similar_number_form(t, key)]
+    elif hint is not None:
+        local = [m.text for m in pool if m.cls in ORG_LIKE and hint.search(m.text)]
+    elif cls == "country":
+        local = [m.text for m in pool if m.text in gazetteer("countries")]
+    elif cls == "city":
+        local = [m.text for m in pool if m.cls == "city" or m.text in gazetteer("cities")]
     elif cls in ("date", "time"):
         local = [m.text for m in pool if m.cls == cls and _date_shape(m.text) == _date_shape(key)]
     else:
@@ -133,9 +152,25 @@ def choose(
         position.setdefault(m.text, abs(m.start - candidate.key_start))
         if m.cls in groups:
             group_of.setdefault(m.text, groups.index(m.cls))
+    likeness: dict[str, float] = {}
+    if (
+        cls in ("thing", "people")
+        and tensor is not None
+        and len(tensor)
+        and candidate.key_head >= 0
+    ):
+        target = tensor[candidate.key_head]
+        for m in pool:
+            if m.head >= 0 and m.text not in likeness:
+                likeness[m.text] = -_cosine(tensor[m.head], target)
     local = sorted(
         dict.fromkeys(local),
-        key=lambda t: (group_of.get(t, 0), _length_gap(t, key), position[t]),
+        key=lambda t: (
+            group_of.get(t, 0),
+            likeness.get(t, 0.0),
+            _length_gap(t, key),
+            position[t],
+        ),
     )
     for text in local:
         if len(chosen) == WANTED:
@@ -151,13 +186,37 @@ def choose(
     return chosen
 
 
+def harmonise(key: str, distractors: list[str]) -> tuple[str, list[str]]:
+    """Counts written one way: all in words when every value is ten or less, else digits."""
+    texts = [key, *distractors]
+    if not all(re.fullmatch(r"[a-z]+(?:-[a-z]+)?|\d[\d,]*", t.strip().lower()) for t in texts):
+        return key, distractors
+    values = [_number(t) for t in texts]
+    if any(v is None or v != int(v) for v in values):
+        return key, distractors
+    spelled = all(v <= 10 for v in values)
+    out = [_spell(int(v)) if spelled else f"{int(v):,}" for v in values]
+    if len({o.lower() for o in out}) != len(out):
+        return key, distractors
+    return out[0], out[1:]
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / norm if norm else 0.0
+
+
 def _fallback(candidate: Candidate, rng: random.Random) -> list[str]:
     cls = candidate.answer_class
     key = candidate.key
+    if candidate.kind == "cloze" and cls not in ("number", "money", "percent", "date"):
+        return []  # a blank in a quoted sentence: only the article's own names fit
     if cls == "country":
         return _sample(gazetteer("countries"), rng)
     if cls == "city":
         return _sample(gazetteer("cities"), rng)
+    if hint_pattern(candidate.wh) is not None:
+        return []
     if cls == "org" and not re.search(r"\b(Bank|plc|Ltd|Inc|City|United|FC)\b", key):
         return _sample(gazetteer("organisations"), rng)
     if cls in ("number", "money", "percent"):
@@ -268,7 +327,7 @@ def _similar_number_form(text: str, key: str) -> bool:
     value, key_value = _number(text), _number(key)
     if value is None or key_value is None:
         return False
-    if min(value, key_value) <= 0 or max(value, key_value) / min(value, key_value) > 20:
+    if min(value, key_value) <= 0 or max(value, key_value) / min(value, key_value) > 5:
         return False
     unit = _unit(text)
     key_unit = _unit(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import random
 import re
@@ -98,12 +99,21 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
         also_true = _other_answers(doc, candidate, by_lemma)
         if any(not distractor_stage._same_referent(a, candidate.key) for a in also_true):
             continue  # the article gives this question more than one answer
+        also_true += _listed_with(doc, candidate)
         rng = random.Random(f"{seed}:{candidate.question}")
         options = distractor_stage.choose(
-            candidate, pool, question_text=candidate.question, also_true=also_true, rng=rng
+            candidate,
+            pool,
+            question_text=candidate.question,
+            also_true=also_true,
+            rng=rng,
+            tensor=doc.tensor,
         )
         if not options:
             continue
+        if candidate.answer_class == "number":
+            key, options = distractor_stage.harmonise(candidate.key, options)
+            candidate = dataclasses.replace(candidate, key=key)
         yield Scored(
             candidate,
             tuple(options),
@@ -130,6 +140,19 @@ def _other_answers(doc: Doc, candidate: Candidate, by_lemma: dict[str, list[Fact
     return out
 
 
+def _listed_with(doc: Doc, candidate: Candidate) -> list[str]:
+    """Names listed beside the key ("Bob Geldof, Bobby Robson and Alan Shearer"): each of them
+    would be right too, so none may be a wrong option."""
+    if candidate.key_head < 0:
+        return []
+    head = doc[candidate.key_head]
+    siblings = [*head.conjuncts, *(c for c in head.children if c.dep_ == "appos")]
+    return [" ".join(t.text for t in phrase_tokens(s, keep_conj=False)) for s in siblings]
+
+
+UNANCHORED = {"he", "she", "it", "they", "him", "them", "here", "there", "this", "these"}
+
+
 def _cloze(
     sentence: Span, ents: tuple[Span, ...], surnames: frozenset[str]
 ) -> Iterator[Candidate]:
@@ -137,6 +160,10 @@ def _cloze(
     text = sentence.text.strip()
     if '"' in text or len(text) > MAX_QUESTION_LENGTH - 30:
         return
+    if any(
+        t.lower_ in UNANCHORED and t.dep_ in ("nsubj", "nsubjpass", "advmod") for t in sentence
+    ):
+        return  # "He performed strongly in ...": the blank would float free
     for ent in (e for e in ents if sentence.start <= e.start and e.end <= sentence.end):
         if ent.label_ not in CLOZE_LABELS or ent.start == sentence.start:
             continue
@@ -221,7 +248,18 @@ def _person_names(ents: tuple[Span, ...]) -> dict[str, str]:
     for ent in ents:
         if ent.label_ == "PERSON" and len(ent) > 1:
             last = ent[-1].text
-            name = strip_titles(ent.text)
+            start = ent.start
+            doc = ent.doc
+            # "Ana Lucia Vargas" tagged as "Lucia Vargas": take the capitalised word before it
+            while (
+                start > 0
+                and doc[start - 1].pos_ == "PROPN"
+                and doc[start - 1].dep_ == "compound"
+                and doc[start - 1].text.istitle()
+                and not doc[start - 1].ent_type_
+            ):
+                start -= 1
+            name = strip_titles(doc[start : ent.end].text)
             if len(name) > len(names.get(last, "")):
                 names[last] = name
     return names

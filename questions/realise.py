@@ -54,6 +54,16 @@ ORG_HINTS = (
     (re.compile(r"\b(Storm|Hurricane|Typhoon|Cyclone)\b"), "which storm"),
     (re.compile(r"\b(Cup|Trophy|Championship|Prize|Award|Games)\b"), "which title"),
 )
+
+
+def hint_pattern(wh: str) -> re.Pattern | None:
+    """The name pattern a "which storm"-style question's options must all match."""
+    for rx, phrase in ORG_HINTS:
+        if wh.endswith(phrase):
+            return rx
+    return None
+
+
 CURRENCY_NOUNS = {"pound", "dollar", "euro", "yen", "rupee", "franc", "pence", "cent", "yuan"}
 NO_SPACE_BEFORE = {",", ".", "?", "!", ":", ";", "'s", "'", ")", "n't", "%"}
 
@@ -73,6 +83,9 @@ class Candidate:
     sentence: Span
     question_tokens: frozenset[int]  # doc tokens the question repeats
     context: tuple[tuple[str, str], ...]  # (role, head lemma) the question keeps
+    wh: str = ""  # the wh-phrase: "which storm" asks for storms, so must its options
+    key_head: int = -1  # token index of the key's head word
+    counted: str = ""  # for "how many X": the lemma of X
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +127,10 @@ def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset(
     bare = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
     if label == "PERSON" or (label and head.text in surnames):
         return "person"
+    if label and bare in gazetteer("cities"):
+        return "city"  # the tagger's ORG "Santiago de Compostela" is a city
+    if label and bare in gazetteer("countries"):
+        return "country"
     if label in ("GPE", "LOC", "FAC"):
         if bare in gazetteer("countries"):
             return "country"
@@ -259,7 +276,11 @@ def _realise(
         # "How many Turkish soldiers": the counted noun phrase moves to the front.
         phrase = phrase_tokens(count_of)
         answer_ids = {t.i for t in phrase}
-        rest = [t for t in phrase if t.i not in {a.i for a in answer} and t.dep_ != "det"]
+        rest = [
+            t
+            for t in phrase
+            if t.i not in {a.i for a in answer} and not (t.dep_ == "det" and t.head == count_of)
+        ]
         if rest and rest[0].dep_ == "poss":
             wh = f"{wh} of"  # "how many of Iqbal's lectures"
         wh = f"{wh} {_text(rest)}"
@@ -276,7 +297,8 @@ def _realise(
     tense = _tense(verb)
     words: list[str | Token] = []
     if is_subject:
-        body = [t for t in clause if t.i not in drop]
+        answer_end = max(answer_ids)
+        body = [t for t in clause if t.i not in drop and t.i > answer_end]
         body = _agree_singular(body, verb, auxes, plural=kind == "how_many")
         if fact.passive and not auxes:
             body = [_be_form(tense, plural=kind == "how_many"), *body]
@@ -354,6 +376,9 @@ def _realise(
             t.i for t in [*subject_tokens, *clause] if t.i not in drop and isinstance(t, Token)
         ),
         context=context,
+        wh=wh,
+        key_head=_head_of(key_tokens).i,
+        counted=count_of.lemma_.lower() if count_of is not None else "",
     )
 
 
@@ -362,6 +387,8 @@ def _wh_phrase(
 ) -> tuple[str | None, str, bool]:
     """(wh-phrase, kind, strand the preposition?) for an answer of class `cls` in `role`."""
     word = prep.lower_ if prep is not None else ""
+    if role == "theme" and is_subject and cls not in ("person", "people"):
+        return "what", "what", False  # "What was the most powerful storm?"
     if count_of is not None:
         if role not in ("agent", "patient", "theme") and prep is None:
             return None, "", False
@@ -385,7 +412,9 @@ def _wh_phrase(
             return "by whom", "who", False
         return f"{word} whom", "who", False
     if cls == "money":
-        return ("how much", "how_much", prep is not None) if not is_subject else (None, "", False)
+        if is_subject or (prep is not None and word != "for"):
+            return None, "", False  # "fall 3.1 percent to?" reads badly
+        return "how much", "how_much", prep is not None
     if cls in ("date", "time", "number", "percent"):
         return None, "", False
     text = _text(answer)
@@ -403,7 +432,7 @@ def _wh_phrase(
     if is_subject or prep is None:
         return phrase, kind, False
     if role == "agent":
-        return f"by {phrase}", kind, False
+        return (f"by {phrase}", kind, False) if phrase != "what" else (None, "", False)
     return phrase, kind, True
 
 

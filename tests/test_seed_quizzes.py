@@ -25,7 +25,7 @@ def test_seed_quiz_asks_how_many_soldiers_the_airstrike_killed(seed_quiz):
     hits = [
         q
         for q in seed_quiz.questions
-        if "airstrike" in q.question and "kill" in q.question and q.answer == "three"
+        if "airstrike" in q.question and "kill" in q.question and q.answer in ("three", "3")
     ]
     assert [q.question for q in hits] == [
         "How many Turkish soldiers did the Russian airstrike kill?"
