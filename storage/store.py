@@ -1102,6 +1102,64 @@ class Store:
             questions=tuple(questions),
         )
 
+    # -- reading for the bot ----------------------------------------------------------------
+
+    def list_runs(
+        self,
+        *,
+        chat_id: int | None = None,
+        started_by: int | None = None,
+        quiz_id: int | None = None,
+        states: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> tuple[Run, ...]:
+        """Runs matching every filter given, newest first."""
+        where, params = ["1"], []
+        for column, value in (
+            ("chat_id", chat_id),
+            ("started_by", started_by),
+            ("quiz_id", quiz_id),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        for column, values in (("state", states), ("kind", kinds)):
+            if values is not None:
+                where.append(f"{column} IN ({', '.join('?' for _ in values)})")
+                params.extend(values)
+        rows = self._rows(
+            f"SELECT id FROM runs WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
+            (*params, -1 if limit is None else limit),
+        )
+        return tuple(self.get_run(r["id"]) for r in rows)
+
+    def list_chats(self, *, types: Sequence[str] = ("group", "supergroup")) -> tuple[Chat, ...]:
+        """Chats of these types the bot is still a member of, by title."""
+        rows = self._rows(
+            f"SELECT * FROM chats WHERE is_member AND type IN ({', '.join('?' for _ in types)}) "
+            "ORDER BY title, id",
+            tuple(types),
+        )
+        return tuple(_chat(r) for r in rows)
+
+    def run_polls(self, run_id: int) -> tuple[Poll, ...]:
+        """The polls sent for a run, oldest first."""
+        rows = self._rows("SELECT * FROM polls WHERE run_id = ? ORDER BY sent_at, id", (run_id,))
+        return tuple(_poll(r) for r in rows)
+
+    def get_answer(self, run_id: int, question_id: int, user_id: int) -> Answer | None:
+        """A user's stored answer to a question of a run, if any."""
+        return self._stored_answer(run_id, question_id, user_id)
+
+    def quiz_leaderboard(
+        self, quiz_id: int, *, limit: int | None = None
+    ) -> tuple[LeaderboardRow, ...]:
+        """Everyone who answered in any run of a quiz, ranked as `run_leaderboard`."""
+        return self._leaderboard(
+            "SELECT id, question_count FROM runs WHERE quiz_id = :quiz", {"quiz": quiz_id}, limit
+        )
+
     # -- maintenance ------------------------------------------------------------------------
 
     def backup(self, path: str | os.PathLike[str]) -> None:

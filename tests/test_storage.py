@@ -663,3 +663,36 @@ def test_totals_kept_by_triggers_follow_the_answers(store):
     assert store.run_leaderboard(run.id) == ()
     assert store.user_streak(2, today=T0.date()) == Streak(0, 0, None)
     assert store.check() == []
+
+
+# -- reads for the bot -------------------------------------------------------------------------
+
+
+def test_list_runs_filters_newest_first_and_polls_answers_of_a_run(store):
+    quiz, run = make_run(store, students=[(7, "Ann"), (8, "Bob")], seconds_per_question=20)
+    other = store.create_run(quiz.id, chat_id=CLASS_CHAT, started_by=TEACHER, kind="assignment")
+    store.finish_run(run.id)
+    assert [r.id for r in store.list_runs(chat_id=CLASS_CHAT)] == [other.id, run.id]
+    assert [r.id for r in store.list_runs(states=["running"])] == [other.id]
+    assert [r.id for r in store.list_runs(kinds=["live"], started_by=TEACHER)] == [run.id]
+    assert store.list_runs(quiz_id=quiz.id, limit=1) == (store.get_run(other.id),)
+    assert store.list_runs(started_by=7) == ()
+    first = other.question_ids[0]
+    store.register_poll("p1", run_id=other.id, question_id=first, chat_id=CLASS_CHAT, message_id=5)
+    assert [p.id for p in store.run_polls(other.id)] == ["p1"]
+    assert store.get_answer(other.id, first, 7) is None
+    store.record_poll_answer("p1", 7, [1])
+    assert store.get_answer(other.id, first, 7).chosen == (1,)
+
+
+def test_list_chats_and_quiz_leaderboard(store):
+    quiz, run = make_run(store, students=[(7, "Ann"), (8, "Bob")])
+    store.upsert_chat(-200, type="supergroup", title="A class", at=T0)
+    store.upsert_chat(-300, type="group", title="Gone", is_member=False, at=T0)
+    store.upsert_chat(7, type="private", at=T0)
+    assert [c.id for c in store.list_chats()] == [-200, CLASS_CHAT]
+    answer_all(store, run, 7, [0, 1, 2], [1000, 1000, 1000])
+    again = store.create_run(quiz.id, chat_id=7, started_by=7)
+    answer_all(store, again, 8, [0, 0, 0], [500, 500, 500])
+    board = store.quiz_leaderboard(quiz.id)
+    assert [(r.rank, r.user_id, r.correct, r.asked) for r in board] == [(1, 7, 3, 3), (2, 8, 1, 3)]
