@@ -50,6 +50,7 @@ class SandboxServer:
         self.api = BotApi(self.sim, self.limiter)
         self.faults: list[Fault] = []
         self.calls: list[str] = []  # method names in the order they arrived
+        self.routes: list[web.AbstractRouteDef] = []  # more routes for the same app (web page)
         self.host = "127.0.0.1"
         self.port = 0
         self._runner: web.AppRunner | None = None
@@ -61,6 +62,7 @@ class SandboxServer:
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         app.router.add_routes(sim_routes(self))
+        app.router.add_routes(self.routes)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> SandboxServer:
