@@ -65,7 +65,9 @@ def score(candidate: Candidate, distractors: list[str], *, article_chars: int) -
     if re.search(r"\b(his|her|its|their)\b", candidate.key, re.IGNORECASE):
         value -= 0.15
     # The lead carries the story; a small nudge toward it.
-    value += 0.05 * (1 - min(candidate.key_start / max(article_chars, 1), 1))
+    value += 0.12 * (1 - min(candidate.key_start / max(article_chars, 1), 1))
+    if candidate.kind == "how_many" and candidate.key.lower() in ("two", "2", "both"):
+        value -= 0.15  # "How many companies merged?": two, as everyone knows
     return max(0.0, min(1.0, value))
 
 

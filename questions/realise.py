@@ -53,6 +53,13 @@ ORG_HINTS = (
     (re.compile(r"\b(Journal|Review|Letters|Nature|Science)\b"), "which journal"),
     (re.compile(r"\b(Storm|Hurricane|Typhoon|Cyclone)\b"), "which storm"),
     (re.compile(r"\b(Cup|Trophy|Championship|Prize|Award|Games)\b"), "which title"),
+    (
+        re.compile(
+            r"\b(Organi[sz]ation|Association|Union|Foundation|Society|Federation|League"
+            r"|Coalition|Network|Alliance|Agency|Fund|Programme|Program|Trust|Institute)\b"
+        ),
+        "which organisation",
+    ),
 )
 
 
@@ -291,10 +298,18 @@ def _realise(
     subject_tokens = _subject_tokens(doc, fact)
     clause = _clause_tokens(doc, fact)
     auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i]
+    controller = None
     if fact.subject_inherited and verb.dep_ == "xcomp":
-        auxes = []  # "to offer": the infinitive marker goes, the head's tense comes in
-        clause = [t for t in clause if not (t.dep_ == "aux" and t.lower_ == "to")]
-    tense = _tense(verb)
+        if verb.head.lemma_.lower() in CONTROL_VERBS:
+            # "plans to close": the question keeps the controlling verb and asks with its tense
+            controller = verb.head
+            auxes = [c for c in controller.children if c.dep_ in ("aux", "auxpass")]
+            auxes = [c for c in auxes if c.i < controller.i and c.lower_ != "to"]
+            clause = [controller, *clause]
+        else:
+            auxes = []  # "used a lander to collect": the infinitive stands for itself
+            clause = [t for t in clause if not (t.dep_ == "aux" and t.lower_ == "to")]
+    tense = _tense(controller if controller is not None else verb)
     words: list[str | Token] = []
     if is_subject:
         answer_end = max(answer_ids)
@@ -313,6 +328,9 @@ def _realise(
         rest = [t for t in clause if t.i not in drop and t.i not in {a.i for a in auxes[:1]}]
         if auxes:
             front: list[str | Token] = [auxes[0]]
+        elif controller is not None:
+            front = [_do_form(tense, doc[fact.subject])]
+            rest = [controller.lemma_ if t.i == controller.i else t for t in rest]
         elif fact.passive:
             front = [_be_form(tense, plural=_is_plural(doc[fact.subject]))]
         elif verb.lemma_ == "be":
@@ -423,7 +441,7 @@ def _wh_phrase(
     if hint and cls in ("org", "place", "city", "country"):
         phrase = hint
     elif cls == "org":
-        phrase = "which organisation"
+        phrase = "what"  # the tagger's ORG is often a place or a person: claim no kind
     elif cls == "place" and prep is not None:
         return None, "", False  # "to the Ohio Country": no honest wh-word
     if phrase is None:
@@ -545,6 +563,11 @@ def _agree_singular(
 
 
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
+CONTROL_VERBS = {
+    "plan", "hope", "agree", "want", "try", "decide", "aim", "expect", "refuse", "fail",
+    "manage", "begin", "start", "continue", "seek", "promise", "intend", "need", "wish", "vow",
+    "threaten", "offer", "prepare", "attempt", "choose", "pledge",
+}  # fmt: skip
 IDIOM_VERBS = {
     "take",
     "make",
