@@ -119,9 +119,7 @@ async def open_sandbox(
     except ImportError as error:
         raise SandboxAppError(f"the bot is not available: {error}") from None
     server = SandboxServer(bot_username=BOT_USERNAME)
-    with Store(db_path) as store:
-        world = build_world(server.sim, store, seeds_dir=seeds_dir)
-    ChatPage(server, people=world.people()).install()
+    page = ChatPage(server).install()
     try:
         await server.start(host, port)
     except OSError as error:
@@ -130,6 +128,11 @@ async def open_sandbox(
         settings = bot_settings(server, db_path)
         if settings_changes:
             settings = dataclasses.replace(settings, **settings_changes)
+        with Store(db_path) as store:
+            world = build_world(
+                server.sim, store, seeds_dir=seeds_dir, questions=settings.questions_per_quiz
+            )
+        page.people[:] = world.people()
         application = build_application(settings)
         async with (
             _polling(application),

@@ -28,6 +28,21 @@ def test_seeds_become_the_teachers_published_quizzes(tmp_path: Path) -> None:
     assert all(len(q.questions) >= 5 for q in quizzes)
     airstrike = next(q for q in quizzes if q.id == world.quizzes["moscow-ankara-airstrike.txt"])
     assert airstrike.title.startswith("Moscow, Ankara")
+    (posted,) = server.sim.history(world.group["id"])[1:]
+    assert posted["from"]["id"] == world.teacher["id"]
+    link = f"https://t.me/quizbot_sandbox_bot?start=q{airstrike.id}"
+    assert f"{airstrike.title}\n{link}" in posted["text"]
+    urls = [e for e in posted["entities"] if e["type"] == "url"]
+    assert len(urls) == len(quizzes)
+
+
+def test_a_kept_database_is_not_seeded_twice(tmp_path: Path) -> None:
+    with Store(tmp_path / "demo.db") as store:
+        first = build_world(SandboxServer().sim, store, seeds_dir=SEEDS, questions=3)
+        again = build_world(SandboxServer().sim, store, seeds_dir=SEEDS, questions=3)
+        count = len(store.list_quizzes(first.teacher["id"]))
+    assert again.quizzes == first.quizzes
+    assert count == len(first.quizzes)
 
 
 def test_class_group_has_the_teacher_as_owner_and_the_bot() -> None:

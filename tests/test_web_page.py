@@ -280,3 +280,16 @@ def _tiny_png() -> bytes:
     return base64.b64decode(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
     )
+
+
+async def test_deep_link_to_the_bot_sends_start_with_its_payload(browser, world) -> None:
+    sim, student = world["sim"], world["student"]
+    group_id = world["group"]["id"]
+    text = 'Play <a href="https://t.me/quiz_test_bot?start=q42">this quiz</a>'
+    await bot_call(world, "sendMessage", chat_id=group_id, text=text, parse_mode="HTML")
+    page = await open_page(browser, world, "student", chat=group_id)
+    await page.click("a.deep-link:text('this quiz')")
+    sent = await sim.wait_until(lambda: sim.history(student["id"]), timeout=5)
+    assert [m["text"] for m in sent] == ["/start q42"]
+    await page.locator(".chat-item.active .chat-name:text('Quiz Bot')").wait_for()
+    await page.locator(".message.outgoing .body:text('/start q42')").wait_for()

@@ -66,10 +66,12 @@ def build_world(
     *,
     seeds_dir: Path | None = None,
     visibility: str = "public",
+    questions: int = 10,
 ) -> DemoWorld:
     """Create the people and the class group in the stand-in (the bot is added to the group by
     the teacher, so it hears of it when it starts polling); with a `store`, save every seed
-    article in `seeds_dir` as a quiz published by the teacher."""
+    article in `seeds_dir` as a quiz of up to `questions` questions published by the teacher,
+    and have the teacher post the links to them in the group."""
     teacher = sim.create_user("Maria", last_name="Rivera", username="ms_rivera")
     student = sim.create_user("Sam", last_name="Okafor", username="sam_o")
     classmates = tuple(
@@ -84,12 +86,28 @@ def build_world(
     )
     world = DemoWorld(teacher, student, classmates, group)
     if store is not None and seeds_dir is not None:
-        world.quizzes.update(load_seeds(store, teacher, seeds_dir, visibility=visibility))
+        world.quizzes.update(
+            load_seeds(store, teacher, seeds_dir, visibility=visibility, questions=questions)
+        )
+        titles = {quiz_id: store.get_quiz(quiz_id).title for quiz_id in world.quizzes.values()}
+        post_reading_list(sim, world, titles)
     return world
 
 
+def quiz_link(sim: Simulation, quiz_id: int) -> str:
+    """The deep link the bot gives for a published quiz (`/start q<id>`)."""
+    return f"https://t.me/{sim.bot['username']}?start=q{quiz_id}"
+
+
+def post_reading_list(sim: Simulation, world: DemoWorld, titles: dict[int, str]) -> JSON:
+    """The teacher shares the quiz links in the class group, as a teacher would."""
+    lines = ["This week's reading: tap a link to play its quiz in a private chat with the bot."]
+    lines += [f"• {title}\n{quiz_link(sim, quiz_id)}" for quiz_id, title in titles.items()]
+    return sim.send_text(world.teacher["id"], "\n".join(lines), chat_id=world.group["id"])
+
+
 def load_seeds(
-    store: Any, owner: JSON, seeds_dir: Path, *, visibility: str = "public"
+    store: Any, owner: JSON, seeds_dir: Path, *, visibility: str = "public", questions: int = 10
 ) -> dict[str, int]:
     """Generate a quiz from every `*.txt` in `seeds_dir` and publish it as `owner`'s."""
     from questions import generate_quiz, load_article
@@ -111,7 +129,7 @@ def load_seeds(
             quizzes[path.name] = published[f"seeds/{path.name}"]
             continue
         article = load_article(path)
-        quiz = generate_quiz(article)
+        quiz = generate_quiz(article, n=questions)
         saved = store.save_article(
             owner["id"], title=article.title, text=article.text, source=f"seeds/{path.name}"
         )

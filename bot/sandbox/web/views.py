@@ -126,10 +126,12 @@ def message_view(sim: Simulation, message: JSON, viewer_id: int) -> JSON:
     if "document" in message:
         document = message["document"]
         view["document"] = {
+            "preview": (document.get("mime_type") or "").startswith("image/"),
             "name": document.get("file_name") or "file",
             "size": document.get("file_size", 0),
             "mime_type": document.get("mime_type") or "",
             "url": file_url(document["file_id"], download=True),
+            "view_url": file_url(document["file_id"]),
         }
     if "poll" in message:
         view["poll"] = poll_view(sim, message["poll"]["id"], viewer_id)
@@ -151,7 +153,8 @@ def poll_view(sim: Simulation, poll_id: str, viewer_id: int) -> JSON:
     state = sim.polls[poll_id]
     poll = state.poll
     chosen = state.votes.get(viewer_id)
-    revealed = chosen is not None or poll["is_closed"]
+    hidden = state.hide_results and not poll["is_closed"]  # hide_results_until_closes
+    revealed = poll["is_closed"] or (chosen is not None and not hidden)
     view: JSON = {
         "id": poll_id,
         "type": poll["type"],
@@ -163,11 +166,12 @@ def poll_view(sim: Simulation, poll_id: str, viewer_id: int) -> JSON:
         "close_date": poll.get("close_date"),
         "total": poll["total_voter_count"],
         "chosen": chosen,
+        "hidden": hidden,
         "options": [
             {
                 "text": option["text"],
                 "entities": option.get("text_entities", []),
-                "votes": option["voter_count"] if revealed and not state.hide_results else None,
+                "votes": option["voter_count"] if revealed else None,
             }
             for option in poll["options"]
         ],

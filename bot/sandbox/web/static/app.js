@@ -59,13 +59,42 @@ function safeUrl(raw) {
   }
 }
 
+// A t.me link to this bot with ?start=PAYLOAD: Telegram opens the private chat with the bot
+// and sends "/start PAYLOAD" for you; so does this page.
+function deepLinkPayload(href) {
+  if (!state.bot) return null;
+  try {
+    const url = new URL(href);
+    const name = url.pathname.replace(/^\//, "").toLowerCase();
+    if (!["t.me", "telegram.me"].includes(url.hostname) || name !== state.bot.username.toLowerCase()) {
+      return null;
+    }
+    return url.searchParams.get("start");
+  } catch (error) {
+    return null;
+  }
+}
+
 function link(href, text) {
   const a = el("a", null, null);
   a.href = href;
   a.target = "_blank";
   a.rel = "noopener noreferrer";
   if (text !== undefined) a.textContent = text;
+  const payload = deepLinkPayload(href);
+  if (payload !== null) {
+    a.classList.add("deep-link");
+    a.addEventListener("click", (event) => {
+      event.preventDefault();
+      openDeepLink(payload);
+    });
+  }
   return a;
+}
+
+function openDeepLink(payload) {
+  openChat(state.me);
+  return sendText(payload ? `/start ${payload}` : "/start", state.me);
 }
 
 function entityElement(entity, content) {
@@ -195,13 +224,21 @@ function renderPoll(message) {
     }
   } else {
     const chosen = new Set(poll.chosen || []);
+    const known = poll.correct !== undefined;
     const correct = new Set(poll.correct || []);
     poll.options.forEach((option, index) => {
       const row = el("div", "poll-result");
       row.dataset.index = String(index);
       let mark = "";
-      if (correct.has(index)) { row.classList.add("correct"); mark = "✓"; }
-      else if (chosen.has(index)) { row.classList.add(poll.type === "quiz" ? "wrong" : "chosen"); mark = poll.type === "quiz" ? "✗" : "•"; }
+      if (known && correct.has(index)) {
+        row.classList.add("correct");
+        mark = "✓";
+      } else if (chosen.has(index) && known) {
+        row.classList.add("wrong");
+        mark = "✗";
+      } else if (chosen.has(index)) {
+        mark = "•";
+      }
       if (chosen.has(index)) row.classList.add("chosen");
       const share = poll.total && option.votes !== null ? Math.round((100 * option.votes) / poll.total) : 0;
       const line = el("div", "line");
@@ -216,7 +253,7 @@ function renderPoll(message) {
       row.append(bar);
       box.append(row);
     });
-    if (poll.type === "quiz" && voted) {
+    if (poll.type === "quiz" && voted && known) {
       const right = poll.chosen.every((i) => correct.has(i)) && poll.chosen.length === correct.size;
       box.append(el("div", `poll-verdict ${right ? "right" : "wrong"}`, right ? "✓ Right answer" : "✗ Wrong answer"));
     }
@@ -230,12 +267,13 @@ function renderPoll(message) {
   }
   const footer = el("div", "poll-footer");
   const votes = `${poll.total} ${poll.total === 1 ? "vote" : "votes"}`;
+  const label = poll.hidden && voted ? "Voted · results when the poll closes" : votes;
   if (poll.closed) footer.textContent = `Final results · ${votes}`;
   else if (poll.close_date) {
     footer.dataset.closeDate = String(poll.close_date);
-    footer.dataset.votes = votes;
+    footer.dataset.votes = label;
     updateCountdown(footer);
-  } else footer.textContent = votes;
+  } else footer.textContent = label;
   box.append(footer);
   return box;
 }
@@ -296,6 +334,14 @@ function renderMessage(message, isGroup) {
     figure.append(img);
     node.append(figure);
   }
+  if (message.document && message.document.preview) {
+    const figure = el("div", "photo");
+    const img = el("img");
+    img.src = message.document.view_url;
+    img.alt = message.document.name;
+    figure.append(img);
+    node.append(figure);
+  }
   if (message.document) {
     const doc = el("div", "document");
     const icon = link(message.document.url, "⬇");
@@ -314,9 +360,10 @@ function renderMessage(message, isGroup) {
   if (message.text !== undefined) node.append(formatted("body", message.text, message.entities));
   if (message.caption !== undefined) node.append(formatted("body caption", message.caption, message.caption_entities));
   node.append(el("div", "meta", `${message.edited ? "edited " : ""}${timeOf(message.date)}`));
-  const nodes = [node];
-  if (message.buttons) nodes.push(renderKeyboard(message));
-  return nodes;
+  const bubble = el("div", message.outgoing ? "bubble outgoing" : "bubble");
+  bubble.append(node);
+  if (message.buttons) bubble.append(renderKeyboard(message));
+  return [bubble];
 }
 
 function renderMessages() {
@@ -386,10 +433,10 @@ async function guarded(action) {
   }
 }
 
-function sendText(text) {
+function sendText(text, chatId = state.chatId) {
   return guarded(async () => {
     state.scrollToEnd = true;
-    await postJSON("/web/api/send", { user_id: state.me, chat_id: state.chatId, text });
+    await postJSON("/web/api/send", { user_id: state.me, chat_id: chatId, text });
   });
 }
 
