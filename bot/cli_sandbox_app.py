@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import logging
 import os
+import signal
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -62,6 +63,8 @@ def run_sandbox_app(args: argparse.Namespace) -> int:
     seeds = Path(args.seeds) if args.seeds else REPO_SEEDS
     if not seeds.is_dir():
         raise SandboxAppError(f"no seed folder at {seeds}; pass --seeds DIR")
+    # As `quizbot run` does: python-telegram-bot 22 reads retry_after as a timedelta with this.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     asyncio.run(_serve(args.host, args.port, args.db, seeds))
     return 0
 
@@ -73,7 +76,10 @@ async def _serve(host: str, port: int, db: str | None, seeds: Path) -> None:
             print(f"quizbot sandbox: open {box.url} in your browser", flush=True)
             print("  a local stand-in for Telegram; nothing leaves this machine", flush=True)
             print(f"  database {db_path}; press Ctrl+C to stop", flush=True)
-            await asyncio.Event().wait()
+            stop = asyncio.Event()
+            with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
+                asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+            await stop.wait()
 
 
 @dataclass
@@ -151,7 +157,9 @@ async def _polling(application: Any) -> AsyncIterator[None]:
     try:
         if application.post_init:
             await application.post_init(application)
-        await application.updater.start_polling(timeout=10)
+        from telegram import Update
+
+        await application.updater.start_polling(timeout=10, allowed_updates=Update.ALL_TYPES)
         await application.start()
         try:
             yield
