@@ -373,6 +373,35 @@ class Store:
             assert quiz_id is not None
             return self.get_quiz(quiz_id)
 
+    def add_questions(
+        self, quiz_id: int, questions: Iterable[Mapping[str, Any]], *, at: datetime | None = None
+    ) -> Quiz:
+        """Append generator questions to a quiz, after its last one; a question whose id the
+        quiz already has is left out."""
+        with self._write():
+            quiz = self.get_quiz(quiz_id)
+            known = {q.key for q in quiz.questions}
+            start = len(quiz.questions)
+            values = [_question_values(q, start + i) for i, q in enumerate(questions)]
+            fresh = []
+            for v in values:
+                if v[0] not in known:
+                    known.add(v[0])
+                    fresh.append(v)
+            self.db.conn.executemany(
+                """
+                INSERT INTO questions (quiz_id, position, key, kind, question, options,
+                    answer_index, explanation, evidence_text, evidence_start, evidence_end,
+                    difficulty, score)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [(quiz_id, start + i, *v) for i, v in enumerate(fresh)],
+            )
+            self.db.execute(
+                "UPDATE quizzes SET updated_at = ? WHERE id = ?", (self._at(at), quiz_id)
+            )
+            return self.get_quiz(quiz_id)
+
     def get_quiz(self, quiz_id: int, *, include_deleted: bool = False) -> Quiz:
         """A quiz with all its questions (enabled or not), in order. A deleted quiz is hidden
         unless `include_deleted`."""

@@ -696,3 +696,13 @@ def test_list_chats_and_quiz_leaderboard(store):
     answer_all(store, again, 8, [0, 0, 0], [500, 500, 500])
     board = store.quiz_leaderboard(quiz.id)
     assert [(r.rank, r.user_id, r.correct, r.asked) for r in board] == [(1, 7, 3, 3), (2, 8, 1, 3)]
+
+
+def test_add_questions_appends_only_new_ids(store):
+    quiz = make_quiz(store, answers=(0, 1))
+    grown = store.add_questions(quiz.id, [question(1), question(5, 2), question(6)])
+    assert [q.key for q in grown.questions] == ["q0", "q1", "q5", "q6"]
+    assert [q.position for q in grown.questions] == [0, 1, 2, 3]
+    assert grown.questions[2].answer_index == 2
+    with pytest.raises(UnknownQuiz):
+        store.add_questions(999, [question(7)])

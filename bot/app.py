@@ -1,0 +1,205 @@
+"""`build_application(settings)`: the one place every handler is registered."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+
+from telegram import BotCommandScopeAllGroupChats, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackContext,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    PollAnswerHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import play, texts
+from bot.handlers import group, polls, student, teacher
+from bot.services import BotData, Context, Services, UserError
+from bot.settings import Settings
+from questions import ArticleError
+from storage import StorageError, Store
+
+logger = logging.getLogger(__name__)
+
+USER_ERRORS = (UserError, ArticleError, StorageError)
+
+PRIVATE_COMMANDS = [
+    ("start", "Start, or open a quiz"),
+    ("help", "What I can do"),
+    ("score", "Your results"),
+    ("top", "Leaderboard"),
+    ("review", "Missed questions due again"),
+    ("stop", "Abandon the current quiz"),
+    ("quizzes", "Your quizzes"),
+    ("push", "Push a quiz to a group"),
+    ("report", "Export a group run"),
+]
+GROUP_COMMANDS = [
+    ("results", "Last quiz's leaderboard (admins)"),
+    ("top", "The group's leaderboard"),
+    ("stop", "Stop the running quiz (admins)"),
+    ("push", "Push a quiz here (admins)"),
+]
+
+
+def build_application(settings: Settings) -> Application:
+    """The bot, ready to run: handlers, HTML defaults, rate limiter with retries, services
+    opened in post_init and closed in post_shutdown."""
+
+    async def post_init(app: Application) -> None:
+        services = Services(settings=settings, store=Store(settings.db_path))
+        services.bot_username = app.bot.username
+        app.bot_data.open(services)
+        await app.bot.set_my_commands(PRIVATE_COMMANDS)
+        await app.bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
+        app.job_queue.run_once(play.resume, 0, name="resume")
+        logger.info("quizbot @%s ready, database %s", app.bot.username, settings.db_path)
+
+    async def post_shutdown(app: Application) -> None:
+        app.bot_data.close()
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=settings.max_retries))
+        .context_types(ContextTypes(context=CallbackContext, bot_data=BotData))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if settings.base_url is not None:
+        builder = builder.base_url(settings.base_url).base_file_url(settings.base_file_url)
+    app = builder.build()
+    register(app)
+    return app
+
+
+def register(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    app.add_handler(TypeHandler(Update, remember), group=-1)
+    app.add_handlers(
+        [
+            CommandHandler("start", student.start, private),
+            CommandHandler("help", student.help_command),
+            CommandHandler("score", student.score, private),
+            CommandHandler("top", student.top, private),
+            CommandHandler("top", group.top, groups),
+            CommandHandler("review", student.review, private),
+            CommandHandler("stop", student.stop, private),
+            CommandHandler("stop", group.stop, groups),
+            CommandHandler("quizzes", teacher.quizzes, private),
+            CommandHandler("rename", teacher.rename, private),
+            CommandHandler("push", teacher.push, private),
+            CommandHandler("push", group.push, groups),
+            CommandHandler("report", teacher.report, private),
+            CommandHandler("results", group.results, groups),
+            MessageHandler(
+                private & filters.TEXT & ~filters.COMMAND, student.on_text, block=False
+            ),
+            MessageHandler(private & filters.Document.ALL, student.on_document, block=False),
+            MessageHandler(
+                groups
+                & (filters.StatusUpdate.NEW_CHAT_MEMBERS | filters.StatusUpdate.LEFT_CHAT_MEMBER),
+                group.on_members_changed,
+            ),
+            ChatMemberHandler(group.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+            PollAnswerHandler(polls.on_poll_answer),
+            CallbackQueryHandler(student.on_play, pattern=r"^pl:"),
+            CallbackQueryHandler(student.on_mistakes, pattern=r"^mi:"),
+            CallbackQueryHandler(teacher.on_check, pattern=r"^ed:"),
+            CallbackQueryHandler(teacher.on_keep_or_drop, pattern=r"^q[kd]:"),
+            CallbackQueryHandler(teacher.on_edit, pattern=r"^qe:"),
+            CallbackQueryHandler(teacher.on_more, pattern=r"^mo:", block=False),
+            CallbackQueryHandler(teacher.on_publish, pattern=r"^pb:"),
+            CallbackQueryHandler(teacher.on_delete, pattern=r"^dl:"),
+            CallbackQueryHandler(teacher.on_push_quiz, pattern=r"^pq:"),
+            CallbackQueryHandler(teacher.on_push_group, pattern=r"^pg:"),
+            CallbackQueryHandler(teacher.on_push_mode, pattern=r"^p[nsa]:"),
+            CallbackQueryHandler(teacher.on_report, pattern=r"^rp:"),
+            CallbackQueryHandler(stale_button),
+        ]
+    )
+    app.add_error_handler(on_error)
+
+
+async def remember(update: Update, context: Context) -> None:
+    """Record every user the bot hears from (before any other handler)."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return
+    store = context.bot_data.services.store
+    store.upsert_user(
+        user.id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        username=user.username,
+        language=user.language_code,
+    )
+    chat = update.effective_chat
+    if chat is not None and chat.type == "private":
+        store.upsert_chat(chat.id, type="private")
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A button no handler knows: say so and change nothing."""
+    await update.callback_query.answer(texts.STALE)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Tell the user about errors they caused; log bugs with the update's context."""
+    error = context.error
+    if isinstance(update, Update) and isinstance(error, USER_ERRORS):
+        text = str(error) if isinstance(error, UserError) else texts.esc(error)
+        await _tell_user(update, text)
+        return
+    where = _describe(update)
+    if isinstance(error, Forbidden):
+        logger.info("refused by Telegram (%s): %s", where, error)
+        return
+    logger.error("error while handling %s", where, exc_info=error)
+
+
+async def _tell_user(update: Update, text: str) -> None:
+    try:
+        if update.callback_query is not None:
+            plain = re.sub(r"<[^>]+>", "", html.unescape(text))
+            await update.callback_query.answer(plain[:200], show_alert=len(plain) > 60)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(text)
+    except TelegramError as error:
+        logger.info("could not tell the user about an error: %s", error)
+
+
+def _describe(update: object) -> str:
+    if not isinstance(update, Update):
+        return "a job" if update is None else type(update).__name__
+    kind = next(
+        (
+            name
+            for name in ("message", "callback_query", "poll_answer", "my_chat_member", "poll")
+            if getattr(update, name) is not None
+        ),
+        "update",
+    )
+    chat = update.effective_chat.id if update.effective_chat else None
+    user = update.effective_user.id if update.effective_user else None
+    return f"{kind} {update.update_id} (chat {chat}, user {user})"

@@ -1,0 +1,1 @@
+"""Telegram handlers: read the update, call `questions`/`storage`/`bot.play`, render a reply."""

@@ -1,0 +1,222 @@
+"""Private-chat handlers for everyone: start, help, making a quiz from an article, playing,
+scores, review and stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from functools import partial
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll, Update
+
+from bot import play, texts
+from bot.handlers import teacher
+from bot.handlers.common import button_args, playable_quiz, services
+from bot.services import Context, UserError
+from questions import (
+    Article,
+    ArticleError,
+    article_from_bytes,
+    article_from_text,
+    generate_quiz,
+    load_article,
+)
+from questions import Quiz as GeneratedQuiz
+
+logger = logging.getLogger(__name__)
+
+URL = re.compile(r"https?://\S+")
+REVIEW_BATCH = 5
+
+
+async def start(update: Update, context: Context) -> None:
+    """Greet, or open the quiz, assignment or article a deep link names."""
+    user = update.effective_user
+    payload = context.args[0] if context.args else ""
+    if payload == "push":
+        await teacher.push(update, context)
+        return
+    kind, number = payload[:1], payload[1:]
+    if kind in ("q", "a", "r") and number.isdigit():
+        await _deep_link(context, user.id, kind, int(number))
+        return
+    await update.effective_message.reply_text(texts.start(user.first_name))
+
+
+async def _deep_link(context: Context, user_id: int, kind: str, number: int) -> None:
+    store = services(context).store
+    if kind == "q":
+        quiz = playable_quiz(context, number, user_id)
+        await play.start_private(context, user_id, quiz.id)
+    elif kind == "r":
+        quiz = playable_quiz(context, number, user_id)
+        article = store.get_article(quiz.article_id)
+        await play.send_article(context, user_id, quiz.title, article.text)
+    else:
+        run = store.get_run(number)
+        if run.kind != "assignment" or run.state != "running":
+            raise UserError(texts.ASSIGNMENT_CLOSED)
+        member = await context.bot.get_chat_member(run.chat_id, user_id)
+        if member.status not in ("creator", "administrator", "member", "restricted"):
+            raise UserError(texts.NOT_IN_GROUP)
+        await play.start_assignment(context, run, user_id)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """List the commands."""
+    await update.effective_message.reply_text(texts.HELP)
+
+
+async def on_text(update: Update, context: Context) -> None:
+    """Pasted text or a link: a pending answer to a question of ours, or an article."""
+    message = update.effective_message
+    if await teacher.handle_pending(update, context):
+        return
+    text = message.text.strip()
+    if URL.fullmatch(text):
+        loader = partial(load_article, text)
+    else:
+        loader = partial(article_from_text, text, source="message")
+    await _make_quiz(update, context, loader)
+
+
+async def on_document(update: Update, context: Context) -> None:
+    """An uploaded file: read it as an article and make a quiz."""
+    document = update.effective_message.document
+    limit = services(context).settings.max_upload_bytes
+    if document.file_size and document.file_size > limit:
+        raise UserError(texts.too_big(document.file_size, limit))
+    file = await document.get_file()
+    data = bytes(await file.download_as_bytearray())
+    if len(data) > limit:
+        raise UserError(texts.too_big(len(data), limit))
+    name = document.file_name or "upload.txt"
+    await _make_quiz(update, context, partial(article_from_bytes, data, name=name))
+
+
+async def _make_quiz(update: Update, context: Context, loader: Callable[[], Article]) -> None:
+    """Read and generate off the event loop, one at a time per user, editing one progress
+    message as it goes."""
+    svc = services(context)
+    user = update.effective_user
+    if user.id in svc.generating:
+        raise UserError(texts.BUSY)
+    made = svc.take_generation_slot(user.id)
+    if made is not None:
+        raise UserError(texts.TOO_MANY.format(n=made))
+    svc.generating.add(user.id)
+    progress = await update.effective_message.reply_text(texts.READING)
+    loop = asyncio.get_running_loop()
+    try:
+        article = await loop.run_in_executor(svc.executor, loader)
+        await progress.edit_text(texts.WRITING)
+        n = svc.settings.questions_per_quiz
+        generated: GeneratedQuiz = await loop.run_in_executor(
+            svc.executor, partial(generate_quiz, article, n=n)
+        )
+    except ArticleError as error:
+        await progress.edit_text(texts.esc(error))
+        return
+    finally:
+        svc.generating.discard(user.id)
+    if not generated.questions:
+        await progress.edit_text(texts.NO_QUESTIONS)
+        return
+    store = svc.store
+    saved = store.save_article(
+        user.id, title=generated.title, text=article.text, source=article.source
+    )
+    quiz = store.save_quiz(
+        saved.id, title=generated.title, questions=[q.to_dict() for q in generated.questions]
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("▶️ Play", callback_data=f"pl:{quiz.id}")],
+            [InlineKeyboardButton("📝 Check and publish", callback_data=f"ed:{quiz.id}")],
+        ]
+    )
+    await progress.edit_text(texts.ready(quiz), reply_markup=keyboard)
+
+
+async def on_play(update: Update, context: Context) -> None:
+    """The Play button: start the quiz in this private chat."""
+    (quiz_id,) = button_args(update, "pl", 1)
+    user_id = update.effective_user.id
+    quiz = playable_quiz(context, quiz_id, user_id)
+    await update.callback_query.answer()
+    await play.start_private(context, user_id, quiz.id)
+
+
+async def on_mistakes(update: Update, context: Context) -> None:
+    """The Review mistakes button: each missed question with the evidence."""
+    (run_id,) = button_args(update, "mi", 1)
+    user_id = update.effective_user.id
+    store = services(context).store
+    run = store.get_run(run_id)
+    answers = {a.question_id: a for a in store.get_answers(run_id) if a.user_id == user_id}
+    if run.chat_id != user_id and not answers:
+        raise UserError(texts.STALE)
+    await update.callback_query.answer()
+    missed = []
+    for question_id in run.question_ids:
+        answer = answers.get(question_id)
+        if answer is None or not answer.correct:
+            missed.append((store.get_question(question_id), answer.chosen if answer else None))
+    if not missed:
+        await context.bot.send_message(user_id, texts.NO_MISTAKES)
+        return
+    for start in range(0, len(missed), 5):
+        await context.bot.send_message(user_id, texts.mistakes(missed[start : start + 5]))
+
+
+async def score(update: Update, context: Context) -> None:
+    """Your results, overall and per quiz."""
+    store = services(context).store
+    user_id = update.effective_user.id
+    history = store.user_history(user_id)
+    await update.effective_message.reply_text(texts.score(history, store.user_streak(user_id)))
+
+
+async def top(update: Update, context: Context) -> None:
+    """The leaderboard of the last quiz you played."""
+    store = services(context).store
+    history = store.user_history(update.effective_user.id, limit=1)
+    if not history:
+        await update.effective_message.reply_text(texts.NO_RESULTS)
+        return
+    board = store.quiz_leaderboard(history[0].quiz_id)
+    await update.effective_message.reply_text(
+        texts.leaderboard(f"🏆 {history[0].quiz_title}", board)
+    )
+
+
+async def stop(update: Update, context: Context) -> None:
+    """Abandon the quiz you are playing."""
+    stopped = play.stop_private(context, update.effective_user.id)
+    await update.effective_message.reply_text(texts.STOPPED if stopped else texts.NOTHING_TO_STOP)
+
+
+async def review(update: Update, context: Context) -> None:
+    """Send the missed questions that are due again, as quiz polls."""
+    svc = services(context)
+    user_id = update.effective_user.id
+    due = svc.store.reviews_due(user_id, limit=REVIEW_BATCH)
+    if not due:
+        await update.effective_message.reply_text(texts.REVIEW_NONE)
+        return
+    await update.effective_message.reply_text(texts.REVIEW_INTRO.format(n=len(due)))
+    for item in due:
+        question = svc.store.get_question(item.question_id)
+        message = await context.bot.send_poll(
+            user_id,
+            texts.esc(question.question),
+            [texts.esc(o) for o in question.options],
+            type=Poll.QUIZ,
+            is_anonymous=False,
+            correct_option_ids=[question.answer_index],
+            explanation=texts.poll_explanation(question),
+            allows_revoting=False,
+        )
+        svc.review_polls[message.poll.id] = (user_id, question.id)

@@ -1,0 +1,389 @@
+"""Playing a run: sending questions as quiz polls, taking answers, moving on, finishing.
+
+Everything a restart needs is in SQLite (run state and position, poll id -> question, answers);
+the JobQueue only holds timers, and `resume` re-arms them from the store."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import UTC, datetime, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot import report, texts
+from bot.services import Context, Services
+from storage import InvalidState, RunNotActive, StorageError
+from storage.records import Answer, Run
+from storage.records import Poll as StoredPoll
+
+logger = logging.getLogger(__name__)
+
+GRACE = timedelta(seconds=2)  # answers in flight when a poll closes still count
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _services(context: Context) -> Services:
+    return context.bot_data.services
+
+
+def _job_name(run_id: int) -> str:
+    return f"run:{run_id}"
+
+
+def _cancel_jobs(context: Context, run_id: int) -> None:
+    for job in context.job_queue.get_jobs_by_name(_job_name(run_id)):
+        job.schedule_removal()
+
+
+# -- sending ---------------------------------------------------------------------------------
+
+
+async def send_article(context: Context, chat_id: int, title: str, text: str) -> None:
+    for part in texts.article_parts(title, text):
+        await context.bot.send_message(chat_id, part)
+
+
+async def send_question(
+    context: Context, run: Run, index: int, chat_id: int, *, live: bool
+) -> StoredPoll:
+    """Send question `index` of the run as a quiz poll in `chat_id` and remember it."""
+    store = _services(context).store
+    question = store.get_question(run.question_ids[index])
+    seconds = run.seconds_per_question if live else None
+    message = await context.bot.send_poll(
+        chat_id,
+        texts.esc(question.question),
+        [texts.esc(option) for option in question.options],
+        type=Poll.QUIZ,
+        is_anonymous=False,
+        correct_option_ids=[question.answer_index],
+        explanation=texts.poll_explanation(question),
+        open_period=seconds,
+        shuffle_options=live or None,
+        hide_results_until_closes=live or None,
+        allows_revoting=False,
+    )
+    sent = now()
+    return store.register_poll(
+        message.poll.id,
+        run_id=run.id,
+        question_id=question.id,
+        chat_id=chat_id,
+        message_id=message.message_id,
+        sent_at=sent,
+        closes_at=None if seconds is None else sent + timedelta(seconds=seconds) + GRACE,
+    )
+
+
+# -- answers ---------------------------------------------------------------------------------
+
+
+async def on_answer(context: Context, poll: StoredPoll, answer: Answer) -> None:
+    """A newly recorded answer: give feedback and move on as the run's kind needs."""
+    run = _services(context).store.get_run(poll.run_id)
+    if run.mode == "group" and run.kind == "live":
+        await check_everyone_answered(context, run)
+        return
+    if not answer.correct:
+        question = _services(context).store.get_question(answer.question_id)
+        await context.bot.send_message(poll.chat_id, texts.evidence(question))
+    if run.kind == "assignment":
+        await next_assignment_question(context, run, answer.user_id)
+    else:
+        await next_private_question(context, run, run.question_ids.index(answer.question_id))
+
+
+# -- private runs ----------------------------------------------------------------------------
+
+
+async def start_private(context: Context, user_id: int, quiz_id: int) -> Run:
+    """Start a quiz for one user in their private chat: the article, then question 1."""
+    store = _services(context).store
+    stopped = stop_private(context, user_id)
+    if stopped:
+        await context.bot.send_message(user_id, texts.IN_PROGRESS_STOPPED)
+    store.upsert_chat(user_id, type="private")
+    run = store.create_run(quiz_id, chat_id=user_id, started_by=user_id)
+    quiz = store.get_quiz(quiz_id)
+    article = store.get_article(quiz.article_id)
+    await send_article(context, user_id, quiz.title, article.text)
+    await send_question(context, run, 0, user_id, live=False)
+    return run
+
+
+def stop_private(context: Context, user_id: int) -> bool:
+    """Abandon the user's running private runs; True if there was one."""
+    store = _services(context).store
+    runs = store.list_runs(chat_id=user_id, states=["running"])
+    for run in runs:
+        store.finish_run(run.id)
+    return bool(runs)
+
+
+async def next_private_question(context: Context, run: Run, answered_index: int) -> None:
+    store = _services(context).store
+    try:
+        run = store.advance_run(run.id, expected_position=answered_index)
+    except (InvalidState, RunNotActive):
+        return  # already moved on
+    if run.position < len(run.question_ids):
+        await send_question(context, run, run.position, run.chat_id, live=False)
+        return
+    run = store.finish_run(run.id)
+    score = store.run_score(run.id, run.started_by)
+    taken = run.finished_at - run.started_at if run.finished_at and run.started_at else None
+    board = store.quiz_leaderboard(run.quiz_id)
+    rank = next((row.rank for row in board if row.user_id == run.started_by), None)
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("🔎 Review mistakes", callback_data=f"mi:{run.id}")]]
+    )
+    await context.bot.send_message(
+        run.chat_id,
+        texts.private_result(
+            score, int(taken.total_seconds() * 1000) if taken else 0, rank, len(board)
+        ),
+        reply_markup=keyboard if score.correct < score.asked else None,
+    )
+
+
+# -- assignments -----------------------------------------------------------------------------
+
+
+async def next_assignment_question(context: Context, run: Run, user_id: int) -> None:
+    """Send the user the first question of the assignment they have not answered, or their
+    result when none is left."""
+    store = _services(context).store
+    answered = {a.question_id for a in store.get_answers(run.id) if a.user_id == user_id}
+    for index, question_id in enumerate(run.question_ids):
+        if question_id not in answered:
+            await send_question(context, run, index, user_id, live=False)
+            return
+    score = store.run_score(run.id, user_id)
+    await context.bot.send_message(
+        user_id, texts.ASSIGNMENT_DONE.format(correct=score.correct, asked=score.asked)
+    )
+
+
+async def start_assignment(context: Context, run: Run, user_id: int) -> None:
+    store = _services(context).store
+    store.upsert_chat(user_id, type="private")
+    answered = any(a.user_id == user_id for a in store.get_answers(run.id))
+    if not answered:
+        quiz = store.get_quiz(run.quiz_id, include_deleted=True)
+        article = store.get_article(quiz.article_id)
+        await send_article(context, user_id, quiz.title, article.text)
+    await next_assignment_question(context, run, user_id)
+
+
+# -- group runs ------------------------------------------------------------------------------
+
+
+async def start_group(context: Context, run: Run) -> None:
+    """Post the header and the first question of a live group run."""
+    store = _services(context).store
+    quiz = store.get_quiz(run.quiz_id, include_deleted=True)
+    link = _services(context).deep_link(f"r{quiz.id}")
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("📖 Read the article", url=link)]])
+    await context.bot.send_message(
+        run.chat_id,
+        texts.group_header(quiz.title, len(run.question_ids), run.seconds_per_question or 0),
+        reply_markup=keyboard,
+    )
+    await send_group_question(context, run)
+
+
+async def send_group_question(context: Context, run: Run) -> None:
+    poll = await send_question(context, run, run.position, run.chat_id, live=True)
+    _arm_close(context, run, poll)
+
+
+def _arm_close(context: Context, run: Run, poll: StoredPoll) -> None:
+    _cancel_jobs(context, run.id)
+    due = poll.closes_at or now()
+    context.job_queue.run_once(
+        _close_job,
+        when=max(0.0, (due - now()).total_seconds()),
+        data=(run.id, run.position),
+        name=_job_name(run.id),
+    )
+
+
+async def _close_job(context: Context) -> None:
+    """Time is up for a question of a group run."""
+    run_id, position = context.job.data
+    await advance_group(context, run_id, position)
+
+
+async def check_everyone_answered(context: Context, run: Run) -> None:
+    """Move on early when everyone taking part has answered the current question: those who
+    answered an earlier question, or for the first one everyone in the group but the bot and
+    the teacher who started it."""
+    question_id = run.current_question_id
+    if question_id is None:
+        return
+    answers = _services(context).store.get_answers(run.id)
+    takers = {a.user_id for a in answers if a.user_id != run.started_by}
+    done = {
+        a.user_id for a in answers if a.question_id == question_id and a.user_id != run.started_by
+    }
+    if not done or not takers <= done:
+        return
+    if run.position == 0:
+        members = await _services(context).member_count(context.bot, run.chat_id)
+        if len(done) < members - 2:
+            return
+    await advance_group(context, run.id, run.position)
+
+
+async def advance_group(context: Context, run_id: int, position: int) -> None:
+    """Close question `position` and send the next, or finish. Safe to call twice."""
+    store = _services(context).store
+    try:
+        run = store.advance_run(run_id, expected_position=position)
+    except (InvalidState, RunNotActive):
+        return
+    _cancel_jobs(context, run_id)
+    for poll in store.run_polls(run_id):
+        if poll.question_id == run.question_ids[position] and poll.closed_at is None:
+            store.close_poll(poll.id)
+            with contextlib.suppress(BadRequest):  # already closed by Telegram
+                await context.bot.stop_poll(poll.chat_id, poll.message_id)
+    if run.position < len(run.question_ids):
+        await send_group_question(context, run)
+    else:
+        await finish_group(context, run)
+
+
+async def finish_group(context: Context, run: Run) -> None:
+    """End a group run: leaderboard in the group, report to the teacher, a result to each
+    student (one who blocked the bot is skipped)."""
+    services = _services(context)
+    store = services.store
+    _cancel_jobs(context, run.id)
+    run = store.finish_run(run.id)
+    quiz = store.get_quiz(run.quiz_id, include_deleted=True)
+    board = store.run_leaderboard(run.id)
+    await context.bot.send_message(run.chat_id, texts.leaderboard(f"🏆 {quiz.title}", board))
+    try:
+        await send_report(context, run, run.started_by)
+    except Forbidden:
+        logger.info("could not send the report of run %s to its teacher", run.id)
+    group = store.get_chat(run.chat_id).title or "the group"
+    for row in board:
+        score = store.run_score(run.id, row.user_id)
+        await send_private(context, row.user_id, texts.group_result_dm(quiz.title, group, score))
+
+
+async def send_private(context: Context, user_id: int, text: str) -> bool:
+    """Message a user privately; a user who blocked the bot is marked and skipped."""
+    try:
+        await context.bot.send_message(user_id, text)
+    except Forbidden as error:
+        if "blocked" in error.message:
+            with contextlib.suppress(StorageError):
+                _services(context).store.set_user_blocked(user_id)
+        return False
+    return True
+
+
+async def send_report(context: Context, run: Run, user_id: int) -> None:
+    store = _services(context).store
+    quiz = store.get_quiz(run.quiz_id, include_deleted=True)
+    csv_bytes, png_bytes = report.build(store, run.id)
+    caption = texts.report_caption(quiz.title, run)
+    await context.bot.send_document(
+        user_id, csv_bytes, filename=f"run-{run.id}.csv", caption=caption
+    )
+    await context.bot.send_document(user_id, png_bytes, filename=f"run-{run.id}.png")
+
+
+async def stop_group(context: Context, run: Run) -> None:
+    """A teacher stops a group run early: close the open poll and finish."""
+    store = _services(context).store
+    for poll in store.run_polls(run.id):
+        if poll.closed_at is None:
+            with contextlib.suppress(TelegramError):
+                await context.bot.stop_poll(poll.chat_id, poll.message_id)
+    await finish_group(context, run)
+
+
+async def begin_scheduled(context: Context) -> None:
+    """Job: a scheduled run's time has come."""
+    (run_id,) = context.job.data
+    store = _services(context).store
+    try:
+        run = store.start_run(run_id)
+    except (InvalidState, StorageError):
+        return
+    await start_group(context, run)
+
+
+async def close_assignment(context: Context) -> None:
+    """Job: an assignment's deadline has passed."""
+    (run_id,) = context.job.data
+    run = _services(context).store.get_run(run_id)
+    if run.state == "running":
+        await finish_group(context, run)
+
+
+def arm_schedule(context: Context, run: Run) -> None:
+    at = run.scheduled_at or now()
+    context.job_queue.run_once(
+        begin_scheduled,
+        when=max(0.0, (at - now()).total_seconds()),
+        data=(run.id,),
+        name=_job_name(run.id),
+    )
+
+
+def arm_deadline(context: Context, run: Run) -> None:
+    at = run.deadline or now()
+    context.job_queue.run_once(
+        close_assignment,
+        when=max(0.0, (at - now()).total_seconds()),
+        data=(run.id,),
+        name=_job_name(run.id),
+    )
+
+
+# -- restart ---------------------------------------------------------------------------------
+
+
+async def resume(context: Context) -> None:
+    """Job run once at start: carry on every run the store says is under way."""
+    store = _services(context).store
+    for run in store.list_runs(states=["scheduled"]):
+        arm_schedule(context, run)
+    for run in reversed(store.list_runs(states=["running"], kinds=["assignment"])):
+        if run.mode == "group":
+            arm_deadline(context, run)
+    for run in reversed(store.list_runs(states=["running"], kinds=["live"])):
+        if run.mode != "group":
+            continue
+        try:
+            await resume_group(context, run)
+        except TelegramError:
+            logger.exception("could not resume run %s", run.id)
+
+
+async def resume_group(context: Context, run: Run) -> None:
+    store = _services(context).store
+    logger.info("resuming run %s at question %s", run.id, run.position + 1)
+    if run.position >= len(run.question_ids):
+        await finish_group(context, run)
+        return
+    polls = [p for p in store.run_polls(run.id) if p.question_id == run.current_question_id]
+    if not polls:
+        await send_group_question(context, run)
+        return
+    poll = polls[-1]
+    if poll.closed_at is not None:
+        await advance_group(context, run.id, run.position)
+        return
+    _arm_close(context, run, poll)
+    await check_everyone_answered(context, run)

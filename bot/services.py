@@ -1,0 +1,98 @@
+"""What handlers share: the typed `bot_data` (settings, the store, generation bookkeeping),
+opened in `post_init` and closed in `post_shutdown`, and the bot's own user-facing errors."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.settings import Settings
+from storage import Store
+
+
+class UserError(Exception):
+    """Something the user asked for cannot be done; the message is written for them."""
+
+
+class StaleButton(UserError):
+    """A button whose data does not check out (old, someone else's, or forged)."""
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    bot_username: str = ""
+    generating: set[int] = field(default_factory=set)
+    generated_at: dict[int, deque[float]] = field(default_factory=dict)
+    member_counts: dict[int, int] = field(default_factory=dict)
+    review_polls: dict[str, tuple[int, int]] = field(default_factory=dict)  # poll -> user, q
+    # Generation is CPU work: one worker thread keeps it off the event loop (and keeps the
+    # spaCy pipeline on one thread).
+    executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="generate")
+    )
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.store.close()
+
+    def deep_link(self, payload: str) -> str:
+        return f"https://t.me/{self.bot_username}?start={payload}"
+
+    def take_generation_slot(self, user_id: int) -> int | None:
+        """None when the user may generate now (and the slot is taken), else how many they
+        made in the last hour."""
+        now = time.monotonic()
+        recent = self.generated_at.setdefault(user_id, deque())
+        while recent and now - recent[0] > 3600:
+            recent.popleft()
+        if len(recent) >= self.settings.generations_per_hour:
+            return len(recent)
+        recent.append(now)
+        return None
+
+    async def is_admin(self, bot: Bot, chat_id: int, user_id: int) -> bool:
+        """Whether the user is the group's creator or an administrator (cached briefly)."""
+        max_age = timedelta(seconds=self.settings.admin_cache_seconds)
+        admins = self.store.chat_admins(chat_id, max_age=max_age)
+        if admins is None:
+            members = await bot.get_chat_administrators(chat_id)
+            admins = tuple(m.user.id for m in members)
+            self.store.set_chat_admins(chat_id, admins)
+        return user_id in admins
+
+    async def member_count(self, bot: Bot, chat_id: int) -> int:
+        if chat_id not in self.member_counts:
+            self.member_counts[chat_id] = await bot.get_chat_member_count(chat_id)
+        return self.member_counts[chat_id]
+
+
+class BotData:
+    """`context.bot_data`: holds the services between post_init and post_shutdown."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("the bot's services are not open (post_init has not run)")
+        return self._services
+
+    def open(self, services: Services) -> None:
+        self._services = services
+
+    def close(self) -> None:
+        if self._services is not None:
+            self._services.close()
+            self._services = None
+
+
+Context = CallbackContext[ExtBot[None], dict, dict, BotData]

@@ -1,0 +1,98 @@
+"""Helpers for the bot's end-to-end tests: the real Application against the stand-in."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.sandbox import SandboxServer, Simulation
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "moscow-ankara-airstrike.txt"
+JSON = dict[str, Any]
+
+
+def bot_settings(server: SandboxServer, tmp_path: Path, **options: Any) -> Settings:
+    return Settings(
+        token=server.token,
+        db_path=str(tmp_path / "quizbot.db"),
+        api_url=server.url,
+        **options,
+    )
+
+
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings) -> AsyncIterator[Application]:
+    """The bot as `run_polling` runs it (initialize, post_init, polling, start; then the
+    reverse), without taking over the event loop."""
+    app = build_application(settings)
+    async with app:
+        await app.post_init(app)
+        await app.updater.start_polling(timeout=1, allowed_updates=Update.ALL_TYPES)
+        await app.start()
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.post_shutdown(app)
+
+
+def polls(sim: Simulation, chat_id: int) -> list[JSON]:
+    return [m for m in sim.transcript(chat_id) if "poll" in m]
+
+
+async def wait_polls(sim: Simulation, chat_id: int, count: int, timeout: float = 10) -> JSON:  # noqa: ASYNC109
+    """The `count`-th poll the bot sent to the chat, once it is there."""
+    found = await sim.wait_until(lambda: len(polls(sim, chat_id)) >= count, timeout)
+    assert found
+    return polls(sim, chat_id)[count - 1]
+
+
+async def wait_text(
+    sim: Simulation,
+    chat_id: int,
+    predicate: Callable[[str], bool],
+    timeout: float = 10,  # noqa: ASYNC109
+) -> JSON:
+    """The first bot message in the chat (ever) whose text satisfies `predicate`."""
+    return await sim.wait_for_message(
+        chat_id,
+        lambda m: predicate(m.get("text") or m.get("caption") or ""),
+        timeout=timeout,
+        after=0,
+    )
+
+
+def texts_in(sim: Simulation, chat_id: int) -> list[str]:
+    return [m.get("text") or m.get("caption") or "" for m in sim.transcript(chat_id)]
+
+
+def button(message: JSON, label_start: str) -> str:
+    """The callback data of the message's button whose label starts with `label_start`."""
+    for row in message["reply_markup"]["inline_keyboard"]:
+        for b in row:
+            if b["text"].startswith(label_start):
+                return b["callback_data"]
+    raise AssertionError(f"no button {label_start!r} in {message['reply_markup']}")
+
+
+async def make_quiz_from(
+    sim: Simulation,
+    user_id: int,
+    data: bytes,
+    file_name: str,
+    timeout: float = 60,  # noqa: ASYNC109
+) -> JSON:
+    """Upload an article; the bot's 'questions ready' message."""
+    sim.send_document(user_id, data, file_name=file_name, mime_type="application/octet-stream")
+    return await sim.wait_for_message(
+        user_id, lambda m: (m.get("text") or "").startswith("✅"), timeout=timeout
+    )
