@@ -293,3 +293,34 @@ async def test_deep_link_to_the_bot_sends_start_with_its_payload(browser, world)
     assert [m["text"] for m in sent] == ["/start q42"]
     await page.locator(".chat-item.active .chat-name:text('Quiz Bot')").wait_for()
     await page.locator(".message.outgoing .body:text('/start q42')").wait_for()
+
+
+async def test_hidden_results_show_once_the_quiz_closes(browser, world) -> None:
+    student, group_id = world["student"], world["group"]["id"]
+    sent = await bot_call(
+        world,
+        "sendPoll",
+        chat_id=group_id,
+        question="How many soldiers were killed?",
+        options=["Two", "Three", "Four"],
+        type="quiz",
+        correct_option_id=1,
+        is_anonymous=False,
+        explanation="Three Turkish soldiers were killed.",
+        open_period=60,
+        hide_results_until_closes=True,
+    )
+    page = await open_page(browser, world, "student", chat=group_id)
+    poll = page.locator(f'.poll[data-poll-id="{sent["poll"]["id"]}"]')
+    await poll.locator(".poll-option").nth(2).click()
+    footer = poll.locator(".poll-footer:has-text('results when the poll closes')")
+    await footer.wait_for()
+    assert await poll.locator(".poll-verdict").count() == 0
+    assert await poll.locator(".poll-explanation").count() == 0
+    assert await poll.locator(".poll-result.chosen .option-text").inner_text() == "Four"
+    await bot_call(world, "stopPoll", chat_id=group_id, message_id=sent["message_id"])
+    await poll.locator(".poll-footer:has-text('Final results')").wait_for()
+    assert await poll.locator(".poll-verdict").inner_text() == "✗ Wrong answer"
+    assert await poll.locator(".poll-result.correct .option-text").inner_text() == "Three"
+    assert "Three Turkish soldiers" in await poll.locator(".poll-explanation").inner_text()
+    assert world["sim"].polls[sent["poll"]["id"]].votes == {student["id"]: [2]}
