@@ -7,11 +7,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot import cli_questions, cli_sandbox, cli_sandbox_app, cli_storage
+from bot import cli_bot, cli_questions, cli_sandbox, cli_sandbox_app, cli_storage
 
 # Each command group lives in its own module with `register(subparsers)` and `USER_ERRORS`,
 # the exception types whose message is meant for the person at the terminal.
-COMMAND_MODULES = [cli_questions, cli_storage, cli_sandbox, cli_sandbox_app]
+COMMAND_MODULES = [cli_questions, cli_storage, cli_sandbox, cli_sandbox_app, cli_bot]
 
 
 def build_parser() -> argparse.ArgumentParser:
