@@ -182,7 +182,7 @@ def score(history: Sequence[HistoryRow], streak: Streak) -> str:
     return "\n".join(lines)
 
 
-def leaderboard(title: str, rows: Sequence[LeaderboardRow], limit: int = 20) -> str:
+def leaderboard(title: str, rows: Sequence[LeaderboardRow], limit: int = 50) -> str:
     if not rows:
         return f"<b>{esc(title)}</b>\nNobody has answered yet."
     medals = {1: "🥇", 2: "🥈", 3: "🥉"}
