@@ -324,3 +324,30 @@ async def test_hidden_results_show_once_the_quiz_closes(browser, world) -> None:
     assert await poll.locator(".poll-result.correct .option-text").inner_text() == "Three"
     assert "Three Turkish soldiers" in await poll.locator(".poll-explanation").inner_text()
     assert world["sim"].polls[sent["poll"]["id"]].votes == {student["id"]: [2]}
+
+
+async def test_force_reply_answers_the_bots_question(browser, world) -> None:
+    sim, group_id = world["sim"], world["group"]["id"]
+    sent = await bot_call(
+        world,
+        "sendMessage",
+        chat_id=group_id,
+        text="When should it start?",
+        reply_markup={"force_reply": True},
+    )
+    page = await open_page(browser, world, "teacher", chat=group_id)
+    await page.locator("#reply-bar:has-text('When should it start?')").wait_for()
+    await page.fill("#composer-text", "in 20 min")
+    await page.click("#send")
+    reply = await sim.wait_until(
+        lambda: next((m for m in sim.history(group_id) if m.get("text") == "in 20 min"), None)
+    )
+    assert reply["reply_to_message"]["message_id"] == sent["message_id"]
+    update = next(
+        u["message"] for u in sim.updates if u.get("message", {}).get("text") == "in 20 min"
+    )
+    assert update["from"]["id"] == world["teacher"]["id"]  # delivered despite privacy mode
+    await page.locator(
+        ".message.outgoing .reply-quote:has-text('When should it start?')"
+    ).wait_for()
+    await page.locator("#reply-bar").wait_for(state="hidden")

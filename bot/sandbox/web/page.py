@@ -8,7 +8,7 @@ JSON endpoints (all answer `{"ok": true, ...}` or `{"ok": false, "description": 
 - `GET  /web/api/chats?user_id=` that person's chats
 - `GET  /web/api/messages?user_id=&chat_id=&since=` the chat as they see it, with the chat list
   and an `etag`; given `since` equal to the current etag, held until something changes (or 20 s)
-- `POST /web/api/send` {user_id, chat_id, text}
+- `POST /web/api/send` {user_id, chat_id, text, reply_to?}
 - `POST /web/api/upload` multipart: user_id, chat_id, caption, file
 - `POST /web/api/tap` {user_id, chat_id, message_id, data}: waits briefly for the bot's answer
 - `POST /web/api/vote` {user_id, poll_id, option_ids}
@@ -158,8 +158,12 @@ class ChatPage:
         text = str(body["text"]).strip()
         if not text:
             raise PageError("write something first")
+        reply_to = body.get("reply_to")
         message = self.sim.send_text(
-            user_id, text, chat_id=None if chat_id == user_id else chat_id
+            user_id,
+            text,
+            chat_id=None if chat_id == user_id else chat_id,
+            reply_to=None if reply_to is None else int(reply_to),
         )
         self.sim.notify()  # wake other pages even when the bot does not see the message
         return _ok(message_id=message["message_id"])

@@ -135,6 +135,9 @@ def message_view(sim: Simulation, message: JSON, viewer_id: int) -> JSON:
         }
     if "poll" in message:
         view["poll"] = poll_view(sim, message["poll"]["id"], viewer_id)
+    other = sim.reply_keyboards.get((message["chat"]["id"], message["message_id"])) or {}
+    if other.get("force_reply"):
+        view["force_reply"] = True  # the app opens a reply to this message
     markup = message.get("reply_markup") or {}
     if markup.get("inline_keyboard"):
         view["buttons"] = [

@@ -13,6 +13,8 @@ const state = {
   generation: 0,
   controller: null,
   messages: [],
+  replyTo: null, // message id the next text answers (ForceReply), or null
+  replyDismissed: null,
   selected: new Map(), // poll id -> Set of option ids (multiple-answer polls)
 };
 
@@ -249,7 +251,7 @@ function renderPoll(message) {
       );
       row.append(line);
       const bar = el("div", "bar");
-      bar.style.width = `calc((100% - 74px) * ${share / 100})`;
+      bar.style.width = `calc((100% - 80px) * ${share / 100})`;
       row.append(bar);
       box.append(row);
     });
@@ -406,12 +408,32 @@ function renderChats() {
   $("chat-subtitle").textContent = chat ? chat.subtitle : "";
 }
 
+// A bot message with ForceReply after your last message: Telegram's apps open a reply to it.
+function forcedReply() {
+  for (let i = state.messages.length - 1; i >= 0; i -= 1) {
+    const message = state.messages[i];
+    if (message.outgoing) return null;
+    if (message.force_reply) return message;
+  }
+  return null;
+}
+
+function renderReplyBar() {
+  const forced = forcedReply();
+  const target = forced && forced.id !== state.replyDismissed ? forced : null;
+  state.replyTo = target ? target.id : null;
+  $("reply-bar").hidden = !target || $("composer").hidden;
+  $("reply-text").textContent = target
+    ? `↩ Reply to ${target.from ? target.from.name : "message"}: ${target.text || ""}` : "";
+}
+
 function apply(snapshot) {
   state.etag = snapshot.etag;
   state.chats = snapshot.chats;
   state.messages = snapshot.messages;
   renderChats();
   renderMessages();
+  renderReplyBar();
 }
 
 // --- talking to the server ----------------------------------------------------------------
@@ -433,10 +455,12 @@ async function guarded(action) {
   }
 }
 
-function sendText(text, chatId = state.chatId) {
+function sendText(text, chatId = state.chatId, replyTo = null) {
   return guarded(async () => {
     state.scrollToEnd = true;
-    await postJSON("/web/api/send", { user_id: state.me, chat_id: chatId, text });
+    const payload = { user_id: state.me, chat_id: chatId, text };
+    if (replyTo !== null) payload.reply_to = replyTo;
+    await postJSON("/web/api/send", payload);
   });
 }
 
@@ -512,6 +536,7 @@ function restart() {
 function openChat(chatId) {
   state.chatId = chatId;
   state.messages = [];
+  state.replyTo = null;
   state.scrollToEnd = true;
   renderChats();
   restart();
@@ -545,7 +570,11 @@ async function main() {
     const text = input.value.trim();
     if (!text) return;
     input.value = "";
-    sendText(text);
+    sendText(text, state.chatId, state.replyTo);
+  });
+  $("reply-cancel").addEventListener("click", () => {
+    state.replyDismissed = state.replyTo;
+    renderReplyBar();
   });
   $("start-button").addEventListener("click", () => sendText("/start"));
   $("file-input").addEventListener("change", (event) => {
