@@ -138,3 +138,18 @@ async def test_teacher_pushes_a_quiz_to_the_class_and_sees_the_leaderboard(
         chart = page.locator(".message .photo img[alt$='.png']")
         await chart.wait_for()
         assert await chart.evaluate("img => img.complete && img.naturalWidth > 100")
+
+
+async def test_teacher_uploads_an_article_and_gets_a_quiz(tmp_path: Path) -> None:
+    async with sandbox(tmp_path) as box, chromium(tmp_path / "profile") as browser:
+        teacher = box.world.teacher
+        page = await open_page(browser, box, teacher)
+        await page.click("#start-button")
+        await page.locator(".message.from-bot .body:has-text('Hi Maria')").wait_for()
+        await page.set_input_files("#file-input", str(ROOT / "seeds" / "storm-coast.txt"))
+        await page.locator(".message.outgoing .document .name:text('storm-coast.txt')").wait_for()
+        ready = page.locator(".message.from-bot .body:has-text('questions ready')")
+        await ready.wait_for()
+        assert "Storm Halvard" in await ready.inner_text()
+        buttons = page.locator(".bubble:has(.body:has-text('questions ready')) .inline-button")
+        assert await buttons.all_inner_texts() == ["▶️ Play", "📝 Check and publish"]
