@@ -4,6 +4,7 @@ bot through the Bot API and checks what a person sees and does in the page."""
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import os
 import shutil
@@ -41,16 +42,22 @@ def chromium_path() -> str | None:
     return found[0] if found else shutil.which("chromium")
 
 
+def require_browser() -> str:
+    """Chromium's path; skips the test, saying what to install, when it cannot run."""
+    if importlib.util.find_spec("playwright") is None:
+        pytest.skip("playwright is not installed: pip install playwright")
+    executable = chromium_path()
+    if executable is None or not Path(executable).exists():
+        pytest.skip("chromium is not installed: apt-get install -y chromium")
+    return executable
+
+
 @asynccontextmanager
 async def chromium(user_data_dir: Path) -> AsyncIterator[Any]:
     """A fresh headless Chromium context driven by Playwright, or a skip saying what to install."""
-    try:
-        from playwright.async_api import async_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed: pip install playwright")
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("chromium is not installed: apt-get install -y chromium")
+    executable = require_browser()
+    from playwright.async_api import async_playwright
+
     async with async_playwright() as playwright:
         context = await playwright.chromium.launch_persistent_context(
             str(user_data_dir),

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_web_page import chromium
+from test_web_page import chromium, require_browser
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT = ROOT / "docs" / "sandbox.png"
@@ -23,6 +23,7 @@ SEED = "moscow-ankara-airstrike.txt"
 
 @asynccontextmanager
 async def sandbox(tmp_path: Path, **settings: Any) -> AsyncIterator[Any]:
+    require_browser()
     if importlib.util.find_spec("bot.app") is None:
         pytest.skip("the bot is missing: bot/app.py with build_application(settings)")
     from bot.cli_sandbox_app import open_sandbox
