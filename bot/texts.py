@@ -67,7 +67,6 @@ READING = "📖 Reading the article…"
 WRITING = "✍️ Writing questions…"
 BUSY = "I am still working on your last article; send the next one when it is done."
 TOO_MANY = "You have made {n} quizzes in the last hour; please wait a little before the next."
-TOO_BIG = "That file is {size:.1f} MB; I can read files up to {limit:.1f} MB."
 NO_QUESTIONS = "I could not find any question to ask about that text; try a longer article."
 
 
@@ -76,8 +75,12 @@ def ready(quiz: Quiz) -> str:
     return f"✅ {count} questions ready: <b>{esc(quiz.title)}</b>"
 
 
-def too_big(size: int, limit: int) -> str:
-    return TOO_BIG.format(size=size / 1e6, limit=limit / 1e6)
+def size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1_000_000 else f"{round(n / 1000)} kB"
+
+
+def too_big(n: int, limit: int) -> str:
+    return f"That file is {size(n)}; I can read files up to {size(limit)}."
 
 
 # -- the article -----------------------------------------------------------------------------

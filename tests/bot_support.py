@@ -13,6 +13,8 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.sandbox import SandboxServer, Simulation
 from bot.settings import Settings
+from questions import article_from_text, generate_quiz
+from storage import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "moscow-ankara-airstrike.txt"
@@ -96,3 +98,55 @@ async def make_quiz_from(
     return await sim.wait_for_message(
         user_id, lambda m: (m.get("text") or "").startswith("✅"), timeout=timeout
     )
+
+
+def forge_tap(sim: Simulation, user_id: int, message: JSON, data: str) -> str:
+    """A callback query with `data` that no button carries (a forged or stale tap), under
+    `message`; returns the query id."""
+    query_id = f"forged{len(sim.callback_queries)}"
+    query = {
+        "id": query_id,
+        "from": dict(sim.users[user_id]),
+        "message": message,
+        "chat_instance": "1",
+        "data": data,
+    }
+    sim.callback_queries[query_id] = {"query": query, "answered": False}
+    sim.push_update("callback_query", query)
+    return query_id
+
+
+async def callback_answer(sim: Simulation, query_id: str) -> str | None:
+    """The text the bot answered a callback query with."""
+    found = await sim.wait_until(
+        lambda: [a for a in sim.callback_answers if a["callback_query_id"] == query_id]
+    )
+    return found[0]["text"]
+
+
+def published_quiz(db_path: Path, teacher: JSON, n: int = 5) -> int:
+    """A published quiz of the seed article, made by the real generator, owned by `teacher`."""
+    article = article_from_text(SEED.read_text(encoding="utf-8"), source="seed.txt")
+    quiz = generate_quiz(article, n=n)
+    with Store(db_path) as store:
+        store.upsert_user(teacher["id"], first_name=teacher["first_name"])
+        saved = store.save_article(
+            teacher["id"], title=quiz.title, text=article.text, source=article.source
+        )
+        stored = store.save_quiz(
+            saved.id, title=quiz.title, questions=[q.to_dict() for q in quiz.questions]
+        )
+        store.publish_quiz(stored.id)
+        return stored.id
+
+
+async def push(sim: Simulation, teacher: JSON, group_title: str, mode: str) -> None:
+    """The teacher's /push in private: first quiz, the group, then the mode's button."""
+    sim.send_command(teacher["id"], "/push")
+    pick_quiz = await wait_text(sim, teacher["id"], lambda t: t == "Which quiz?")
+    data = pick_quiz["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    sim.tap_button(teacher["id"], pick_quiz, data)
+    pick_group = await wait_text(sim, teacher["id"], lambda t: t == "Which group?")
+    sim.tap_button(teacher["id"], pick_group, button(pick_group, group_title))
+    pick_mode = await wait_text(sim, teacher["id"], lambda t: "start it now" in t)
+    sim.tap_button(teacher["id"], pick_mode, button(pick_mode, mode))

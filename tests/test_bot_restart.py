@@ -8,10 +8,18 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from bot_support import JSON, SEED, bot_settings, button, polls, running_bot, wait_polls, wait_text
+from bot_support import (
+    JSON,
+    bot_settings,
+    polls,
+    published_quiz,
+    push,
+    running_bot,
+    wait_polls,
+    wait_text,
+)
 
-from bot.sandbox import SandboxServer, Simulation
-from questions import article_from_text, generate_quiz
+from bot.sandbox import SandboxServer
 from storage import Store
 
 
@@ -20,34 +28,6 @@ async def sandbox(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SandboxServe
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
     async with SandboxServer(bot_username="quizbot_test_bot") as server:
         yield server
-
-
-def published_quiz(db_path: Path, teacher: JSON, n: int = 5) -> int:
-    """A published quiz of the seed article, made by the real generator, owned by `teacher`."""
-    article = article_from_text(SEED.read_text(encoding="utf-8"), source="seed.txt")
-    quiz = generate_quiz(article, n=n)
-    with Store(db_path) as store:
-        store.upsert_user(teacher["id"], first_name=teacher["first_name"])
-        saved = store.save_article(
-            teacher["id"], title=quiz.title, text=article.text, source=article.source
-        )
-        stored = store.save_quiz(
-            saved.id, title=quiz.title, questions=[q.to_dict() for q in quiz.questions]
-        )
-        store.publish_quiz(stored.id)
-        return stored.id
-
-
-async def push(sim: Simulation, teacher: JSON, group_title: str, mode: str) -> None:
-    """The teacher's /push in private: first quiz, the group, then the mode's button."""
-    sim.send_command(teacher["id"], "/push")
-    pick_quiz = await wait_text(sim, teacher["id"], lambda t: t == "Which quiz?")
-    data = pick_quiz["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-    sim.tap_button(teacher["id"], pick_quiz, data)
-    pick_group = await wait_text(sim, teacher["id"], lambda t: t == "Which group?")
-    sim.tap_button(teacher["id"], pick_group, button(pick_group, group_title))
-    pick_mode = await wait_text(sim, teacher["id"], lambda t: "start it now" in t)
-    sim.tap_button(teacher["id"], pick_mode, button(pick_mode, mode))
 
 
 def answer_count(db_path: Path) -> int:
