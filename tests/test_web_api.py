@@ -126,3 +126,15 @@ async def test_a_file_downloads_with_its_name(site) -> None:
     assert disposition == "attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.txt"
     async with site["http"].get("/web/file/nope") as response:
         assert response.status == 404
+
+
+async def test_only_pictures_open_in_place(site) -> None:
+    sim, bob = site["sim"], site["bob"]
+    page = sim.send_document(
+        bob["id"], b"<script>alert(1)</script>", file_name="x.html", mime_type="text/html"
+    )
+    async with site["http"].get(f"/web/file/{page['document']['file_id']}") as response:
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    async with site["http"].get("/") as response:
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]

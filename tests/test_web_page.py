@@ -131,7 +131,11 @@ async def open_page(browser: Any, world: dict[str, Any], person: str, chat: int 
 
 
 async def test_page_says_it_is_a_sandbox_and_lists_the_persons_chats(browser, world) -> None:
-    page = await open_page(browser, world, "student")
+    page = await browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"{world['server'].url}/?as={world['student']['id']}")
     banner = await page.inner_text("#banner")
     assert "Local sandbox" in banner
     assert "not Telegram" in banner
@@ -140,6 +144,10 @@ async def test_page_says_it_is_a_sandbox_and_lists_the_persons_chats(browser, wo
     assert names == ["Quiz Bot", "Class 9B"]
     options = await page.locator("#persona option").all_inner_texts()
     assert options == ["Maria Rivera (teacher)", "Sam (student)"]
+    await page.select_option("#persona", str(world["teacher"]["id"]))
+    await page.locator(".chat-item.active .chat-name:text('Quiz Bot')").wait_for()
+    assert f"as={world['teacher']['id']}" in page.url
+    assert errors == []
 
 
 async def test_start_and_typed_text_reach_the_stand_in(browser, world) -> None:

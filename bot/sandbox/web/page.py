@@ -36,6 +36,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 LONG_POLL_SECONDS = 20.0
 ANSWER_WAIT_SECONDS = 3.0
 
@@ -120,7 +124,8 @@ class ChatPage:
     # --- handlers --------------------------------------------------------------------------
 
     async def index(self, request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+        headers = {"Cache-Control": "no-store", "Content-Security-Policy": CSP}
+        return web.FileResponse(STATIC / "index.html", headers=headers)
 
     async def people_list(self, request: web.Request) -> web.Response:
         bot = {"name": views.display_name(self.sim.bot), "username": self.sim.bot["username"]}
@@ -230,12 +235,9 @@ class ChatPage:
         stored = self.sim.files.get(request.match_info["file_id"])
         if stored is None:
             raise web.HTTPNotFound(text="no such file")
-        headers = {"Cache-Control": "private, max-age=3600"}
-        if request.query.get("download"):
+        mime_type = stored.mime_type or "application/octet-stream"
+        headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
+        if request.query.get("download") or mime_type not in views.INLINE_IMAGES:
             name = stored.file_name or Path(stored.path).name
             headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-        return web.Response(
-            body=stored.data,
-            content_type=stored.mime_type or "application/octet-stream",
-            headers=headers,
-        )
+        return web.Response(body=stored.data, content_type=mime_type, headers=headers)

@@ -12,6 +12,9 @@ from bot.sandbox.world import MEMBER_STATUSES, Chat, Simulation
 
 JSON = dict[str, Any]
 
+# Pictures the page shows in place; anything else (SVG with script, HTML) only downloads.
+INLINE_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
 
 def display_name(user: JSON) -> str:
     return " ".join(part for part in (user.get("first_name"), user.get("last_name")) if part)
@@ -126,7 +129,7 @@ def message_view(sim: Simulation, message: JSON, viewer_id: int) -> JSON:
     if "document" in message:
         document = message["document"]
         view["document"] = {
-            "preview": (document.get("mime_type") or "").startswith("image/"),
+            "preview": document.get("mime_type") in INLINE_IMAGES,
             "name": document.get("file_name") or "file",
             "size": document.get("file_size", 0),
             "mime_type": document.get("mime_type") or "",
