@@ -120,10 +120,6 @@ async def open_sandbox(
     settings_changes: dict[str, Any] | None = None,
 ) -> AsyncIterator[Sandbox]:
     """Everything `quizbot sandbox` runs, until the block ends."""
-    try:
-        from bot.app import build_application
-    except ImportError as error:
-        raise SandboxAppError(f"the bot is not available: {error}") from None
     server = SandboxServer(bot_username=BOT_USERNAME)
     page = ChatPage(server).install()
     try:
@@ -131,6 +127,10 @@ async def open_sandbox(
     except OSError as error:
         raise SandboxAppError(f"cannot listen on {host}:{port}: {error}") from None
     try:
+        try:
+            from bot.app import build_application
+        except ImportError as error:
+            raise SandboxAppError(f"the bot is not available: {error}") from None
         settings = bot_settings(server, db_path)
         if settings_changes:
             settings = dataclasses.replace(settings, **settings_changes)
