@@ -167,7 +167,7 @@ async def test_a_students_own_commands(sandbox, tmp_path) -> None:
     assert stopped["text"].startswith("Stopped.")
     assert "You got 2/3 right" in result["text"]
     assert mistakes["entities"][-1]["type"] == "blockquote"
-    assert "Overall</b>" not in score["text"]
+    assert score["entities"][0] == {"type": "bold", "offset": 0, "length": 7}
     assert "2/3" in score["text"]
     assert "Cat: 2/3" in top["text"]
     assert review["text"].startswith("Nothing to review today.")
@@ -177,3 +177,48 @@ async def test_a_students_own_commands(sandbox, tmp_path) -> None:
         runs = store.list_runs(chat_id=cat["id"])
         assert [r.state for r in runs] == ["finished", "finished"]
         assert store.list_quizzes(cat["id"]) == ()
+
+
+async def test_time_runs_out_when_not_everyone_answers(sandbox, tmp_path) -> None:
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea = sim.create_user("Tea")
+    keen, absent = sim.create_user("Keen"), sim.create_user("Absent")
+    published_quiz(db, tea, n=2)
+    settings = bot_settings(sandbox, tmp_path, seconds_per_question=5)
+    async with running_bot(settings):
+        group = sim.create_group("Class 4", owner=tea["id"], members=[keen["id"], absent["id"]])
+        await push(sim, tea, "Class 4", "▶️")
+        first = (await wait_polls(sim, group["id"], 1))["poll"]
+        sim.vote(keen["id"], first["id"], first["correct_option_ids"])
+        await sim.wait_until(lambda: sim.polls[first["id"]].votes)
+        assert len(polls(sim, group["id"])) == 1  # Absent has not answered: no hurry
+        second = (await wait_polls(sim, group["id"], 2, timeout=12))["poll"]
+        sim.vote(keen["id"], second["id"], second["correct_option_ids"])  # all who play
+        board = await wait_text(sim, group["id"], lambda t: t.startswith("🏆"))
+    assert sim.polls[first["id"]].poll["is_closed"]
+    assert "Keen: 2/2" in board["text"]
+    assert "Absent" not in board["text"]
+
+
+async def test_one_article_at_a_time_and_more_questions_for_a_draft(sandbox, tmp_path) -> None:
+    sim = sandbox.sim
+    dan = sim.create_user("Dan")
+    article = SEED.read_text(encoding="utf-8").encode()
+    async with running_bot(bot_settings(sandbox, tmp_path, questions_per_quiz=2)):
+        sim.send_document(dan["id"], article, file_name="one.txt", mime_type="text/plain")
+        sim.send_document(dan["id"], article, file_name="two.txt", mime_type="text/plain")
+        await wait_text(sim, dan["id"], lambda t: t.startswith("I am still working"))
+        ready = await wait_text(sim, dan["id"], lambda t: t.startswith("✅"), timeout=60)
+        sim.tap_button(dan["id"], ready, button(ready, "📝"))
+        footer = await wait_text(sim, dan["id"], lambda t: "questions kept" in t)
+        sim.tap_button(dan["id"], footer, button(footer, "More"))
+        added = await wait_text(sim, dan["id"], lambda t: t.startswith("Added"), timeout=60)
+        new_footer = await sim.wait_for_message(
+            dan["id"], lambda m: "questions kept" in m.get("text", ""), after=added["message_id"]
+        )
+    assert "2 questions ready" in ready["text"]
+    more = int(added["text"].split()[1])
+    assert 1 <= more <= 5
+    assert f"{2 + more} of {2 + more} questions kept" in new_footer["text"]
+    assert len([t for t in texts_in(sim, dan["id"]) if t.startswith("✅")]) == 1

@@ -83,3 +83,14 @@ def test_article_parts_split_at_paragraphs_within_the_limit() -> None:
     assert len(parts) > 5
     huge = texts.article_parts("T", "x" * 5000, limit=4096)
     assert [len(p) for p in huge] == [len("<b>T</b>"), 4096, 904]
+
+
+def test_the_token_never_reaches_the_log(caplog) -> None:
+    import logging
+
+    from bot.cli_bot import RedactToken
+
+    logger = logging.getLogger("quizbot.test")
+    caplog.handler.addFilter(RedactToken("123:SECRET"))
+    logger.warning("calling https://api.telegram.org/bot%s/getMe", "123:SECRET")
+    assert caplog.messages == ["calling https://api.telegram.org/bot<token>/getMe"]

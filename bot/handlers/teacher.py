@@ -153,7 +153,9 @@ async def on_more(update: Update, context: Context) -> None:
     finally:
         svc.generating.discard(user_id)
     before = len(quiz.questions)
-    quiz = svc.store.add_questions(quiz.id, [q.to_dict() for q in generated.questions])
+    known = {q.key for q in quiz.questions}
+    fresh = [q.to_dict() for q in generated.questions if q.id not in known][:MORE_STEP]
+    quiz = svc.store.add_questions(quiz.id, fresh)
     if len(quiz.questions) == before:
         await context.bot.send_message(user_id, texts.MORE_NONE)
         return
