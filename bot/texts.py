@@ -240,6 +240,10 @@ EDIT_BAD = (
     "I could not read that: give the question, then at least two options, exactly one marked "
     "with *."
 )
+EDIT_TOO_LONG = (
+    "That is too long for a Telegram quiz: the question can have up to 300 characters, and "
+    "up to 12 options of at most 100 characters each."
+)
 MORE_NONE = "I found no further questions in this article."
 
 

@@ -145,6 +145,8 @@ async def test_a_students_own_commands(sandbox, tmp_path) -> None:
         result = await wait_text(sim, cat["id"], lambda t: t.startswith("🏁"))
         sim.tap_button(cat["id"], result, button(result, "🔎"))
         mistakes = await sim.wait_for_message(cat["id"], after=result["message_id"])
+        sim.send_command(cat["id"], "/start")
+        greeting = await wait_text(sim, cat["id"], lambda t: t.startswith("Hi Cat!"))
         sim.send_command(cat["id"], "/score")
         score = await wait_text(sim, cat["id"], lambda t: t.startswith("Overall"))
         sim.send_command(cat["id"], "/top")
@@ -165,6 +167,9 @@ async def test_a_students_own_commands(sandbox, tmp_path) -> None:
         or "up to" in too_big["text"]
     )
     assert stopped["text"].startswith("Stopped.")
+    assert len(greeting["text"].splitlines()) == 2
+    offered = greeting["reply_markup"]["inline_keyboard"]
+    assert [b["callback_data"] for row in offered for b in row] == [button(ready, "▶️")]
     assert "You got 2/3 right" in result["text"]
     assert mistakes["entities"][-1]["type"] == "blockquote"
     assert score["entities"][0] == {"type": "bold", "offset": 0, "length": 7}

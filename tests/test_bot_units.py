@@ -94,3 +94,11 @@ def test_the_token_never_reaches_the_log(caplog) -> None:
     caplog.handler.addFilter(RedactToken("123:SECRET"))
     logger.warning("calling https://api.telegram.org/bot%s/getMe", "123:SECRET")
     assert caplog.messages == ["calling https://api.telegram.org/bot<token>/getMe"]
+
+
+def test_parse_edit_keeps_to_telegrams_limits() -> None:
+    with pytest.raises(UserError, match="too long"):
+        parse_edit("Q" * 301)
+    with pytest.raises(UserError, match="too long"):
+        parse_edit("Q?\n*" + "a" * 101 + "\nb")
+    assert parse_edit("Q?\n*" + "a" * 100 + "\nb")[2] == 0

@@ -29,10 +29,12 @@ logger = logging.getLogger(__name__)
 
 URL = re.compile(r"https?://\S+")
 REVIEW_BATCH = 5
+START_OFFERS = 3  # the user's latest quizzes, offered under the greeting
 
 
 async def start(update: Update, context: Context) -> None:
-    """Greet, or open the quiz, assignment or article a deep link names."""
+    """Greet and offer the user's latest quizzes, or open what a deep link names: a quiz
+    (q<id>), an assignment (a<run id>), an article (r<quiz id>) or /push."""
     user = update.effective_user
     payload = context.args[0] if context.args else ""
     if payload == "push":
@@ -42,7 +44,13 @@ async def start(update: Update, context: Context) -> None:
     if kind in ("q", "a", "r") and number.isdigit():
         await _deep_link(context, user.id, kind, int(number))
         return
-    await update.effective_message.reply_text(texts.start(user.first_name))
+    recent = services(context).store.list_quizzes(user.id)[:START_OFFERS]
+    rows = [
+        [InlineKeyboardButton(f"▶️ {q.title[:50]}", callback_data=f"pl:{q.id}")] for q in recent
+    ]
+    await update.effective_message.reply_text(
+        texts.start(user.first_name), reply_markup=InlineKeyboardMarkup(rows) if rows else None
+    )
 
 
 async def _deep_link(context: Context, user_id: int, kind: str, number: int) -> None:

@@ -9,13 +9,7 @@ from functools import partial
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import play, texts
-from bot.handlers.common import (
-    button_args,
-    owned_question,
-    owned_quiz,
-    require_admin,
-    services,
-)
+from bot.handlers.common import button_args, owned_question, owned_quiz, services
 from bot.services import Context, StaleButton, UserError
 from bot.timeparse import parse_time
 from questions import article_from_text, generate_quiz
@@ -23,6 +17,7 @@ from storage import StorageError
 from storage.records import Question, Quiz
 
 MORE_STEP = 5
+MAX_QUESTION, MAX_OPTION, MAX_OPTIONS = 300, 100, 12  # Telegram's limits for a quiz poll
 
 
 # -- checking a draft ------------------------------------------------------------------------
@@ -105,12 +100,16 @@ def parse_edit(text: str) -> tuple[str, list[str] | None, int | None]:
     if not lines:
         raise UserError(texts.EDIT_BAD)
     question, rest = lines[0], lines[1:]
+    if len(question) > MAX_QUESTION:
+        raise UserError(texts.EDIT_TOO_LONG)
     if not rest:
         return question, None, None
     marked = [i for i, line in enumerate(rest) if line.startswith("*")]
     options = [line.lstrip("*").strip() for line in rest]
     if len(options) < 2 or len(marked) != 1 or not all(options):
         raise UserError(texts.EDIT_BAD)
+    if len(options) > MAX_OPTIONS or any(len(o) > MAX_OPTION for o in options):
+        raise UserError(texts.EDIT_TOO_LONG)
     return question, options, marked[0]
 
 
@@ -335,7 +334,6 @@ async def _finish_push(update: Update, context: Context, pending: tuple) -> None
     moment = parse_time(update.effective_message.text, play.now())
     quiz = _published(context, quiz_id, user_id)
     group = await _group_for(context, chat_id, user_id)
-    await require_admin(context, chat_id, user_id)
     if mode == "schedule":
         run = svc.store.create_run(
             quiz.id,
