@@ -28,6 +28,9 @@ TYPE_VALUE = {
     "thing": 0.4,
 }
 CLOZE_SHARE = 0.2
+# A quiz of n questions takes only candidates scoring at least this; a teacher would rather have
+# six good questions than ten with four to strike out. n=None still lists every candidate.
+MIN_QUIZ_SCORE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,7 @@ def select(scored: list[Scored], n: int | None) -> list[Scored]:
     ranked = sorted(scored, key=lambda s: (-s.score, s.candidate.key_start, s.candidate.question))
     if n is None:
         return _dedupe(ranked)
+    ranked = [s for s in ranked if s.score >= MIN_QUIZ_SCORE]
     picked: list[Scored] = []
     keys: set[str] = set()
     asked: set[tuple[int, str]] = set()  # (predicate, role): one question per fact and role

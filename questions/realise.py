@@ -298,6 +298,11 @@ def _realise(
     subject_tokens = _subject_tokens(doc, fact)
     clause = _clause_tokens(doc, fact)
     auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i]
+    borrowed = False
+    if not auxes and verb.dep_ == "conj" and fact.subject_inherited:
+        # "could create X and encourage Y": the second verb keeps the first one's "could"
+        auxes = [c for c in verb.head.children if c.dep_ == "aux" and c.i < verb.head.i]
+        borrowed = bool(auxes)
     controller = None
     if fact.subject_inherited and verb.dep_ == "xcomp":
         if verb.head.lemma_.lower() in CONTROL_VERBS:
@@ -314,9 +319,11 @@ def _realise(
     if is_subject:
         answer_end = max(answer_ids)
         body = [t for t in clause if t.i not in drop and t.i > answer_end]
-        body = _agree_singular(body, verb, auxes, plural=kind == "how_many")
+        body = _agree_singular(body, verb, auxes, plural=kind == "how_many" or verb.lemma_ == "be")
         if fact.passive and not auxes:
             body = [_be_form(tense, plural=kind == "how_many"), *body]
+        if borrowed:
+            body = [auxes[0], *body]
         words = [*body]
     else:
         subject = _resolve_subject(subject_tokens, ctx)
@@ -355,7 +362,7 @@ def _realise(
     text = _join(words)
     if not text or _has_bad_pronoun(words):
         return None
-    if strand and len(words) > 10 and kind != "how_many":
+    if strand and (verb.lemma_ == "be" or (len(words) > 10 and kind != "how_many")):
         return None  # "What did X ... over?" reads badly when long
     question = f"{_cap(wh)} {text}?"
     question = re.sub(r"\s+([,.;:?!])", r"\1", question)
@@ -371,6 +378,8 @@ def _realise(
     if not key_tokens:
         return None
     key = _text(key_tokens)
+    if _has_bad_pronoun(key_tokens) or key_tokens[0].lower_ in ("these", "this", "those"):
+        return None  # "this virus" as a key says nothing on its own
     if cls == "person":
         if len(key_tokens) == 1 and key_tokens[0].text not in ctx.names:
             return None  # a lone capitalised word the tagger took for a name
@@ -533,12 +542,17 @@ def _enrich(words: list[str | Token], enrich: dict[str, str]) -> list[str | Toke
     return words
 
 
+DEMONSTRATIVES = {"this", "these", "those", "such"}
+
+
 def _has_bad_pronoun(words: Iterable[str | Token]) -> bool:
+    """A pronoun or "this virus" pointing outside the question."""
     return any(
         isinstance(w, Token)
-        and w.lower_ in BAD_PRONOUNS
-        and w.dep_ in ARGUMENT_DEPS
-        and w.tag_ != "PRP$"
+        and (
+            (w.lower_ in BAD_PRONOUNS and w.dep_ in ARGUMENT_DEPS and w.tag_ != "PRP$")
+            or (w.lower_ in DEMONSTRATIVES and w.dep_ in ("det", "amod", "predet"))
+        )
         for w in words
     )
 
@@ -642,6 +656,13 @@ def _join(words: list[str | Token]) -> str:
             sep = ""
         elif isinstance(prev, Token) and isinstance(w, Token) and w.i == prev.i + 1:
             sep = prev.whitespace_
+        elif (
+            isinstance(prev, Token)
+            and isinstance(w, Token)
+            and w.i == prev.i + 2
+            and prev.doc[prev.i + 1].text in (",", ";")
+        ):
+            sep = prev.doc[prev.i + 1].text + " "  # "algebra, algebraic number theory"
         elif text in NO_SPACE_BEFORE or text.startswith("'"):
             sep = ""
         else:
