@@ -375,5 +375,15 @@ def _same_referent(a: str, b: str) -> bool:
         return False
     if _number(a) is not None and _number(b) is not None:
         return _norm(a) == _norm(b)
+    wa, wb = [_singular(w) for w in wa], [_singular(w) for w in wb]
     sa, sb = set(wa), set(wb)
     return sa <= sb or sb <= sa or (wa[-1] == wb[-1] and len(wa[-1]) > 3)
+
+
+def _singular(word: str) -> str:
+    """ "pathogens" and "pathogen" are one word to a reader skimming the options."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
