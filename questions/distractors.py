@@ -63,8 +63,10 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
         tokens = list(ent)
         if tokens and tokens[0].lower_ == "the":
             tokens = tokens[1:]
-        while tokens and (tokens[-1].is_punct or tokens[-1].pos_ == "CCONJ"):
-            tokens = tokens[:-1]
+        while tokens and (
+            tokens[-1].is_punct or tokens[-1].pos_ == "CCONJ" or tokens[-1].tag_ == "POS"
+        ):
+            tokens = tokens[:-1]  # "New France's" -> "New France"
         if not tokens:
             continue
         cls = answer_class(tokens)
@@ -91,6 +93,8 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
         tokens = [t for t in chunk if t.dep_ not in ("det", "poss") and not t.is_punct]
         if not tokens or chunk.root.pos_ == "PRON" or chunk.root.ent_type_:
             continue
+        if len(tokens) == 1 and len(chunk) == 1 and chunk.root.tag_ == "NN":
+            continue  # "place" of "took place": a bare noun is rarely a thing of its own
         cls = answer_class(chunk, surnames)
         if cls not in ("thing", "people"):
             continue

@@ -77,7 +77,10 @@ _MD_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s?|[-*+]\s+(?=\S))")
 _MD_LINK = re.compile(r"!?\[([^\]\n]+)\]\([^)\s]+(?:\s\"[^\"]*\")?\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*)(?=\S)([^*\n]+?)(?<=\S)\1")
 _WORD = re.compile(r"[A-Za-z']+")
-_REFERENCE = re.compile(r"\[(?:citation needed|\d{1,3}|[a-z]|note \d+)\]", re.IGNORECASE)
+_REFERENCE = re.compile(
+    r"\[(?:[a-z ]{0,20}needed|\d{1,3}|[a-z]|note \d+|page \d+|dubious[^\]]{0,20})\]",
+    re.IGNORECASE,
+)
 # fmt: off
 _ENGLISH_MARKERS = frozenset({
     "the", "of", "and", "to", "in", "a", "is", "was", "for", "on", "that", "with", "by",

@@ -349,7 +349,11 @@ def _realise(
                 subject_head = ctx.antecedents[fact.subject].root
             front = [_do_form(tense, subject_head)]
             rest = [verb.lemma_ if t.i == verb.i else t for t in rest]
-        words = [*front, *subject, *rest]
+        # "On October 16, OPEC raised ...": a fronted adverbial goes after the verb phrase
+        subject_start = min((t.i for t in subject_tokens), default=verb.i)
+        fronted = [t for t in rest if isinstance(t, Token) and t.i < subject_start]
+        rest = [t for t in rest if not (isinstance(t, Token) and t.i < subject_start)]
+        words = [*front, *subject, *rest, *fronted]
     if strand and prep is not None and words and prep.i not in drop:
         words = [w for w in words if not (isinstance(w, type(prep)) and w.i == prep.i)]
         words.append(prep)
@@ -661,6 +665,8 @@ def _join(words: list[str | Token]) -> str:
             and isinstance(w, Token)
             and w.i == prev.i + 2
             and prev.doc[prev.i + 1].text in (",", ";")
+            and w.pos_ not in ("VERB", "AUX")
+            and prev.pos_ not in ("VERB", "AUX")
         ):
             sep = prev.doc[prev.i + 1].text + " "  # "algebra, algebraic number theory"
         elif text in NO_SPACE_BEFORE or text.startswith("'"):
