@@ -132,7 +132,17 @@ async def test_teacher_checks_a_docx_quiz_and_pushes_it_to_a_class_of_30(
     assert "✅" in edited["text"].splitlines()[2]  # the marked option is the right one
     assert len(questions) == asked == len(polls(sim, group["id"]))
     assert EDITED in questions
-    assert all(p["poll"]["is_closed"] for p in polls(sim, group["id"]))
+    for message in polls(sim, group["id"]):
+        poll = message["poll"]
+        assert poll["is_closed"]
+        assert (poll["type"], poll["is_anonymous"], poll["allows_revoting"]) == (
+            "quiz",
+            False,
+            False,
+        )
+        assert poll["open_period"] == 60
+        assert sim.polls[poll["id"]].hide_results  # neighbours cannot copy
+        assert 0 < len(poll["explanation"]) <= 200
     expected = {f"S{i:02d}": sum(votes[s["id"]]) for i, s in enumerate(students)}
     lines = board["text"].splitlines()[1:]
     shown = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -86,8 +87,6 @@ def test_article_parts_split_at_paragraphs_within_the_limit() -> None:
 
 
 def test_the_token_never_reaches_the_log(caplog) -> None:
-    import logging
-
     from bot.cli_bot import RedactToken
 
     logger = logging.getLogger("quizbot.test")
@@ -102,3 +101,37 @@ def test_parse_edit_keeps_to_telegrams_limits() -> None:
     with pytest.raises(UserError, match="too long"):
         parse_edit("Q?\n*" + "a" * 101 + "\nb")
     assert parse_edit("Q?\n*" + "a" * 100 + "\nb")[2] == 0
+
+
+@pytest.mark.parametrize(
+    ("webhook", "expected"),
+    [(None, "run_polling"), ("https://quiz.example.org/tg/hook", "run_webhook")],
+)
+def test_quizbot_run_polls_or_takes_a_webhook(monkeypatch, tmp_path, webhook, expected) -> None:
+    from telegram.ext import Application
+
+    calls: list[tuple[str, dict]] = []
+    monkeypatch.setattr(
+        Application, "run_polling", lambda self, **kw: calls.append(("run_polling", kw))
+    )
+    monkeypatch.setattr(
+        Application, "run_webhook", lambda self, **kw: calls.append(("run_webhook", kw))
+    )
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:SECRET")
+    monkeypatch.setenv("QUIZBOT_DB", str(tmp_path / "q.db"))
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    if webhook:
+        monkeypatch.setenv("QUIZBOT_WEBHOOK_URL", webhook)
+    else:
+        monkeypatch.delenv("QUIZBOT_WEBHOOK_URL", raising=False)
+    level = logging.getLogger().level
+    try:
+        assert main(["run"]) == 0
+    finally:
+        logging.getLogger().setLevel(level)
+    ((method, options),) = calls
+    assert method == expected
+    if webhook:
+        assert options["webhook_url"] == webhook
+        assert options["url_path"] == "tg/hook"
+        assert options["port"] == 8443
