@@ -172,6 +172,8 @@ def _cloze(
             continue
         start = ent.start_char - sentence.start_char
         end = ent.end_char - sentence.start_char
+        if text[start - 1 : start] == "(" or text[end : end + 1] == ")":
+            continue  # "St. Hyacinth's Church (_____)": a year in brackets is trivia
         blanked = f"{text[:start]}{CLOZE_BLANK}{text[end:]}".strip()
         yield Candidate(
             kind="cloze",

@@ -203,8 +203,11 @@ def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candid
         answer = _answer_tokens(doc, fact, role)
         if not answer:
             continue
-        if role.name == "attribute":
+        named_attribute = _named_attribute(doc, fact)
+        if role.name == "attribute" and not named_attribute:
             continue  # "What was Schmitt?": the subject's question asks this better
+        if role.name == "theme" and named_attribute:
+            continue  # "What are St. John's Cathedral?": ask for the name instead
         if (
             len(answer) == 1
             and answer[0].tag_ == "NN"
@@ -382,7 +385,11 @@ def _realise(
     if not key_tokens:
         return None
     key = _text(key_tokens)
-    if _has_bad_pronoun(key_tokens) or key_tokens[0].lower_ in ("these", "this", "those"):
+    if (
+        _has_bad_pronoun(key_tokens)
+        or key_tokens[0].lower_ in ("these", "this", "those")
+        or any(t.tag_ in ("WP", "WP$", "WDT") for t in key_tokens)
+    ):
         return None  # "this virus" as a key says nothing on its own
     if cls == "person":
         if len(key_tokens) == 1 and key_tokens[0].text not in ctx.names:
@@ -420,6 +427,9 @@ def _wh_phrase(
     word = prep.lower_ if prep is not None else ""
     if role == "theme" and is_subject and cls not in ("person", "people"):
         return "what", "what", False  # "What was the most powerful storm?"
+    if role == "attribute":
+        # "The leader is Ann Kerr" -> "Who is the leader?"
+        return ("who" if cls in ("person", "people") else "what"), "who", False
     if count_of is not None:
         if role not in ("agent", "patient", "theme") and prep is None:
             return None, "", False
@@ -465,6 +475,15 @@ def _wh_phrase(
     if role == "agent":
         return (f"by {phrase}", kind, False) if phrase != "what" else (None, "", False)
     return phrase, kind, True
+
+
+def _named_attribute(doc: Doc, fact: Fact) -> bool:
+    """A copula whose complement is a name: "the capital is Astana"."""
+    role = fact.role("attribute")
+    if role is None or fact.lemma != "be":
+        return False
+    head = doc[role.head]
+    return head.pos_ == "PROPN" or head.ent_type_ in ("PERSON", "GPE", "ORG", "DATE", "LOC")
 
 
 def _subject_tokens(doc: Doc, fact: Fact) -> list[Token]:
