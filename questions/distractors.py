@@ -117,7 +117,8 @@ def choose(
     tensor: np.ndarray | None = None,
 ) -> list[str]:
     """Up to three distractors for `candidate`, most tempting first. `tensor` (the parser's
-    contextual token vectors) ranks common-noun options by how alike their contexts are."""
+    contextual token vectors, one unit-length row per token; see `unit_rows`) ranks common-noun
+    options by how alike their contexts are."""
     key = candidate.key
     banned = {_norm(a) for a in also_true} | {_norm(key)}
     question_words = set(_words(question_text))
@@ -168,10 +169,14 @@ def choose(
         and len(tensor)
         and candidate.key_head >= 0
     ):
-        target = tensor[candidate.key_head]
+        heads: dict[str, int] = {}
         for m in pool:
-            if m.head >= 0 and m.text not in likeness:
-                likeness[m.text] = -_cosine(tensor[m.head], target)
+            if m.head >= 0:
+                heads.setdefault(m.text, m.head)
+        texts = [t for t in dict.fromkeys(local) if t in heads]
+        if texts:
+            scores = tensor[[heads[t] for t in texts]] @ tensor[candidate.key_head]
+            likeness = {t: -float(v) for t, v in zip(texts, scores, strict=True)}
     local = sorted(
         dict.fromkeys(local),
         key=lambda t: (
@@ -210,9 +215,12 @@ def harmonise(key: str, distractors: list[str]) -> tuple[str, list[str]]:
     return out[0], out[1:]
 
 
-def _cosine(a: np.ndarray, b: np.ndarray) -> float:
-    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
-    return float(a @ b) / norm if norm else 0.0
+def unit_rows(tensor: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1, so a dot product is a cosine."""
+    if not tensor.size:
+        return tensor
+    norms = np.linalg.norm(tensor, axis=1, keepdims=True)
+    return tensor / np.where(norms == 0, 1, norms)
 
 
 def _fallback(candidate: Candidate, rng: random.Random) -> list[str]:

@@ -90,6 +90,7 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
     pool = distractor_stage.article_pool(doc, names, ents)
     seen: set[str] = set()
     article_chars = len(doc.text)
+    unit_tensor = distractor_stage.unit_rows(doc.tensor)
     for candidate in candidates:
         if candidate.question in seen or len(candidate.question) > MAX_QUESTION_LENGTH:
             continue
@@ -107,7 +108,7 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
             question_text=candidate.question,
             also_true=also_true,
             rng=rng,
-            tensor=doc.tensor,
+            tensor=unit_tensor,
         )
         if not options:
             continue
