@@ -116,6 +116,19 @@ async def start_private(context: Context, user_id: int, quiz_id: int) -> Run:
     return run
 
 
+async def start_review(
+    context: Context, user_id: int, quiz_id: int, question_ids: list[int]
+) -> Run:
+    """Replay some questions of a quiz (no article first): a spaced review."""
+    store = _services(context).store
+    if stop_private(context, user_id):
+        await context.bot.send_message(user_id, texts.IN_PROGRESS_STOPPED)
+    store.upsert_chat(user_id, type="private")
+    run = store.create_run(quiz_id, chat_id=user_id, started_by=user_id, question_ids=question_ids)
+    await send_question(context, run, 0, user_id, live=False)
+    return run
+
+
 def stop_private(context: Context, user_id: int) -> bool:
     """Abandon the user's running private runs; True if there was one."""
     store = _services(context).store
@@ -136,6 +149,10 @@ async def next_private_question(context: Context, run: Run, answered_index: int)
         return
     run = store.finish_run(run.id)
     score = store.run_score(run.id, run.started_by)
+    quiz = store.get_quiz(run.quiz_id, include_deleted=True)
+    if list(run.question_ids) != [q.id for q in quiz.questions if q.enabled]:
+        await context.bot.send_message(run.chat_id, texts.review_result(score))
+        return
     taken = run.finished_at - run.started_at if run.finished_at and run.started_at else None
     board = store.quiz_leaderboard(run.quiz_id)
     rank = next((row.rank for row in board if row.user_id == run.started_by), None)

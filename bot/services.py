@@ -32,7 +32,6 @@ class Services:
     generating: set[int] = field(default_factory=set)
     generated_at: dict[int, deque[float]] = field(default_factory=dict)
     member_counts: dict[int, int] = field(default_factory=dict)
-    review_polls: dict[str, tuple[int, int]] = field(default_factory=dict)  # poll -> user, q
     # Generation is CPU work: one worker thread keeps it off the event loop (and keeps the
     # spaCy pipeline on one thread).
     executor: ThreadPoolExecutor = field(

@@ -203,7 +203,18 @@ def leaderboard(title: str, rows: Sequence[LeaderboardRow], limit: int = 50) -> 
 
 NO_RESULTS = "No quiz has been played here yet."
 REVIEW_NONE = "Nothing to review today. Missed questions come back after 1, 3 and 7 days."
-REVIEW_INTRO = "🔁 {n} question(s) to review."
+
+
+def review_intro(n: int, title: str) -> str:
+    return f"🔁 {n} question(s) to review from <b>{esc(title)}</b>."
+
+
+def review_result(score: Score) -> str:
+    return (
+        f"🔁 Review done: <b>{score.correct}/{score.asked}</b> right. Missed questions come "
+        "back after 1, 3 and 7 days."
+    )
+
 
 # -- teacher: drafts -------------------------------------------------------------------------
 

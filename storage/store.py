@@ -536,11 +536,13 @@ class Store:
         seconds_per_question: int | None = None,
         deadline: datetime | None = None,
         scheduled_at: datetime | None = None,
+        question_ids: Sequence[int] | None = None,
         at: datetime | None = None,
     ) -> Run:
         """Start a play of a quiz in a chat (private or group, from the chat's type) with the
-        quiz's enabled questions as they are now. With `scheduled_at` in the future the run
-        waits in state 'scheduled' until `start_run`."""
+        quiz's enabled questions as they are now, or just `question_ids` of them, in that
+        order (a review). With `scheduled_at` in the future the run waits in state
+        'scheduled' until `start_run`."""
         if kind not in RUN_KINDS:
             raise ValueError(f"run kind must be one of {RUN_KINDS}, not {kind!r}")
         now = self._clock() if at is None else at
@@ -550,6 +552,11 @@ class Store:
             chat = self.get_chat(chat_id)
             self._require_user(started_by)
             enabled = [q.id for q in quiz.questions if q.enabled]
+            if question_ids is not None:
+                for question_id in question_ids:
+                    if question_id not in enabled:
+                        raise errors.UnknownQuestion(question_id)
+                enabled = list(dict.fromkeys(question_ids))
             if not enabled:
                 raise errors.EmptyQuiz(quiz_id)
             run_id = self.db.execute(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from bot_support import (
@@ -227,3 +228,34 @@ async def test_one_article_at_a_time_and_more_questions_for_a_draft(sandbox, tmp
     assert 1 <= more <= 5
     assert f"{2 + more} of {2 + more} questions kept" in new_footer["text"]
     assert len([t for t in texts_in(sim, dan["id"]) if t.startswith("✅")]) == 1
+
+
+async def test_review_brings_back_missed_questions_that_are_due(sandbox, tmp_path) -> None:
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea, eli = sim.create_user("Tea"), sim.create_user("Eli")
+    quiz_id = published_quiz(db, tea, n=3)
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    with Store(db) as store:
+        store.upsert_user(eli["id"], first_name="Eli")
+        missed = [q.id for q in store.get_quiz(quiz_id).questions[:2]]
+        for question_id in missed:  # missed two days ago: due again since yesterday
+            store.update_review(eli["id"], question_id, False, at=two_days_ago)
+    async with running_bot(bot_settings(sandbox, tmp_path)):
+        sim.send_command(eli["id"], "/review")
+        intro = await sim.wait_for_message(eli["id"])
+        first = (await wait_polls(sim, eli["id"], 1))["poll"]
+        sim.vote(eli["id"], first["id"], first["correct_option_ids"])
+        second = (await wait_polls(sim, eli["id"], 2))["poll"]
+        wrong = (second["correct_option_ids"][0] + 1) % len(second["options"])
+        sim.vote(eli["id"], second["id"], [wrong])
+        done = await wait_text(sim, eli["id"], lambda t: t.startswith("🔁 Review done"))
+        sim.send_command(eli["id"], "/review")
+        none_left = await sim.wait_for_message(eli["id"])
+    assert intro["text"].startswith("🔁 2 question(s) to review")
+    assert "1/2" in done["text"]
+    assert none_left["text"].startswith("Nothing to review today.")
+    with Store(db) as store:
+        (pending,) = store.reviews_due(eli["id"], at=datetime.now(UTC) + timedelta(days=4))
+        assert pending.question_id == missed[1]
+        assert pending.misses == 2

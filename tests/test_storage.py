@@ -706,3 +706,18 @@ def test_add_questions_appends_only_new_ids(store):
     assert grown.questions[2].answer_index == 2
     with pytest.raises(UnknownQuiz):
         store.add_questions(999, [question(7)])
+
+
+def test_a_run_of_some_questions_in_a_given_order(store):
+    quiz, _ = make_run(store, answers=(0, 1, 2, 3))
+    ids = [q.id for q in quiz.questions]
+    review = store.create_run(
+        quiz.id, chat_id=CLASS_CHAT, started_by=TEACHER, question_ids=[ids[2], ids[0]]
+    )
+    assert review.question_ids == (ids[2], ids[0])
+    assert store.run_score(review.id, TEACHER).asked == 2
+    store.set_question_enabled(ids[1], False)
+    with pytest.raises(StorageError):
+        store.create_run(quiz.id, chat_id=CLASS_CHAT, started_by=TEACHER, question_ids=[ids[1]])
+    with pytest.raises(EmptyQuiz):
+        store.create_run(quiz.id, chat_id=CLASS_CHAT, started_by=TEACHER, question_ids=[])

@@ -26,18 +26,11 @@ async def on_poll_answer(update: Update, context: Context) -> None:
     vote = update.poll_answer
     if vote.user is None:
         return
-    svc = services(context)
-    store = svc.store
+    store = services(context).store
     try:
         poll = store.get_poll(vote.poll_id)
     except UnknownPoll:
-        review = svc.review_polls.pop(vote.poll_id, None)
-        if review is not None and vote.option_ids:
-            question = store.get_question(review[1])
-            store.update_review(
-                review[0], question.id, vote.option_ids[0] == question.answer_index
-            )
-        return
+        return  # not one of ours
     if store.get_answer(poll.run_id, poll.question_id, vote.user.id) is not None:
         logger.info("repeated vote of %s on poll %s ignored", vote.user.id, poll.id)
         return

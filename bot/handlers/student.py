@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from functools import partial
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import play, texts
 from bot.handlers import teacher
@@ -207,24 +207,14 @@ async def stop(update: Update, context: Context) -> None:
 
 
 async def review(update: Update, context: Context) -> None:
-    """Send the missed questions that are due again, as quiz polls."""
-    svc = services(context)
+    """Play the missed questions that are due again (from one quiz at a time)."""
     user_id = update.effective_user.id
-    due = svc.store.reviews_due(user_id, limit=REVIEW_BATCH)
+    due = services(context).store.reviews_due(user_id)
     if not due:
         await update.effective_message.reply_text(texts.REVIEW_NONE)
         return
-    await update.effective_message.reply_text(texts.REVIEW_INTRO.format(n=len(due)))
-    for item in due:
-        question = svc.store.get_question(item.question_id)
-        message = await context.bot.send_poll(
-            user_id,
-            texts.esc(question.question),
-            [texts.esc(o) for o in question.options],
-            type=Poll.QUIZ,
-            is_anonymous=False,
-            correct_option_ids=[question.answer_index],
-            explanation=texts.poll_explanation(question),
-            allows_revoting=False,
-        )
-        svc.review_polls[message.poll.id] = (user_id, question.id)
+    quiz_id = due[0].quiz_id
+    ids = [r.question_id for r in due if r.quiz_id == quiz_id][:REVIEW_BATCH]
+    quiz = services(context).store.get_quiz(quiz_id)
+    await update.effective_message.reply_text(texts.review_intro(len(ids), quiz.title))
+    await play.start_review(context, user_id, quiz_id, ids)
