@@ -366,3 +366,25 @@ async def test_force_reply_answers_the_bots_question(browser, world) -> None:
         ".message.outgoing .reply-quote:has-text('When should it start?')"
     ).wait_for()
     await page.locator("#reply-bar").wait_for(state="hidden")
+
+
+async def test_new_messages_scroll_into_view_unless_you_read_back(browser, world) -> None:
+    student = world["student"]
+    world["sim"].send_text(student["id"], "/start")
+    for n in range(30):
+        await bot_call(world, "sendMessage", chat_id=student["id"], text=f"line {n}")
+    page = await open_page(browser, world, "student", chat=student["id"])
+    await page.locator(".body:text-is('line 29')").wait_for()
+    gap = "box => box.scrollHeight - box.scrollTop - box.clientHeight"
+    messages = page.locator("#messages")
+    assert await messages.evaluate(gap) < 5
+    await bot_call(world, "sendMessage", chat_id=student["id"], text="line 30")
+    await page.locator(".body:text-is('line 30')").wait_for()
+    await page.wait_for_function(
+        "() => { const b = document.getElementById('messages');"
+        " return b.scrollHeight - b.scrollTop - b.clientHeight < 5; }"
+    )
+    await messages.evaluate("box => { box.scrollTop = 0; }")
+    await bot_call(world, "sendMessage", chat_id=student["id"], text="line 31")
+    await page.locator(".body:text-is('line 31')").wait_for()
+    assert await messages.evaluate("box => box.scrollTop") == 0

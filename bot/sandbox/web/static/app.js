@@ -13,6 +13,8 @@ const state = {
   generation: 0,
   controller: null,
   messages: [],
+  rendered: new Map(), // message id -> {key, nodes}: what is on screen
+  stick: true, // keep the newest message in view
   replyTo: null, // message id the next text answers (ForceReply), or null
   replyDismissed: null,
   selected: new Map(), // poll id -> Set of option ids (multiple-answer polls)
@@ -330,6 +332,7 @@ function renderMessage(message, isGroup) {
   if (message.photo) {
     const figure = el("div", "photo");
     const img = el("img");
+    img.addEventListener("load", keepAtBottom);
     img.src = message.photo.url;
     img.alt = message.caption || "Photo";
     img.width = Math.min(message.photo.width || 480, 480);
@@ -339,6 +342,7 @@ function renderMessage(message, isGroup) {
   if (message.document && message.document.preview) {
     const figure = el("div", "photo");
     const img = el("img");
+    img.addEventListener("load", keepAtBottom);
     img.src = message.document.view_url;
     img.alt = message.document.name;
     figure.append(img);
@@ -368,24 +372,47 @@ function renderMessage(message, isGroup) {
   return [bubble];
 }
 
+// Messages are re-rendered only when they change (pictures are not reloaded), and the view
+// stays at the bottom while you are there, or where you scrolled to.
 function renderMessages() {
   const box = $("messages");
-  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   const chat = currentChat();
   const isGroup = chat ? chat.type !== "private" : false;
-  box.replaceChildren();
+  const stick = state.stick || state.scrollToEnd;
+  const scrollTop = box.scrollTop;
+  const nodes = [];
   if (!state.messages.length) {
-    box.append(el("div", "empty", chat && chat.type === "private"
+    nodes.push(el("div", "empty", chat && chat.type === "private"
       ? `Press START to talk to ${state.bot ? state.bot.name : "the bot"}.` : "No messages yet."));
   }
-  for (const message of state.messages) box.append(...renderMessage(message, isGroup));
-  if (atBottom || state.scrollToEnd) {
-    box.scrollTop = box.scrollHeight;
-    state.scrollToEnd = false;
+  const rendered = new Map();
+  for (const message of state.messages) {
+    const picked = message.poll ? state.selected.get(message.poll.id) : null;
+    const key = JSON.stringify([message, isGroup, picked ? [...picked] : null]);
+    const cached = state.rendered.get(message.id);
+    const entry = cached && cached.key === key
+      ? cached : { key, nodes: renderMessage(message, isGroup) };
+    rendered.set(message.id, entry);
+    nodes.push(...entry.nodes);
   }
+  state.rendered = rendered;
+  box.replaceChildren(...nodes);
   const started = !chat || chat.started || state.messages.length > 0;
   $("composer").hidden = !chat || !started;
   $("start-bar").hidden = !chat || started;
+  renderReplyBar();
+  if (stick) {
+    box.scrollTop = box.scrollHeight;
+    state.scrollToEnd = false;
+    state.stick = true;
+  } else {
+    box.scrollTop = scrollTop;
+  }
+}
+
+function keepAtBottom() {
+  const box = $("messages");
+  if (state.stick) box.scrollTop = box.scrollHeight;
 }
 
 function renderChats() {
@@ -433,7 +460,6 @@ function apply(snapshot) {
   state.messages = snapshot.messages;
   renderChats();
   renderMessages();
-  renderReplyBar();
 }
 
 // --- talking to the server ----------------------------------------------------------------
@@ -536,6 +562,7 @@ function restart() {
 function openChat(chatId) {
   state.chatId = chatId;
   state.messages = [];
+  state.rendered = new Map();
   state.replyTo = null;
   state.scrollToEnd = true;
   renderChats();
@@ -547,6 +574,7 @@ function choosePerson(userId) {
   state.chatId = null;
   state.chats = [];
   state.messages = [];
+  state.rendered = new Map();
   renderChats();
   renderMessages();
   restart();
@@ -577,6 +605,10 @@ async function main() {
     renderReplyBar();
   });
   $("start-button").addEventListener("click", () => sendText("/start"));
+  $("messages").addEventListener("scroll", () => {
+    const box = $("messages");
+    state.stick = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  });
   $("file-input").addEventListener("change", (event) => {
     const file = event.target.files[0];
     event.target.value = "";
