@@ -6,6 +6,7 @@ import re
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 from bot_support import (
     SEED,
     bot_settings,
@@ -13,6 +14,7 @@ from bot_support import (
     make_quiz_from,
     polls,
     running_bot,
+    texts_in,
     wait_polls,
     wait_text,
 )
@@ -101,3 +103,39 @@ async def test_429s_are_retried_and_nothing_is_lost(sandbox, tmp_path) -> None:
     assert len(polls(sim, bob["id"])) == count
     sent = sandbox.calls.count("sendPoll") + sandbox.calls.count("sendMessage")
     assert sent == len(sim.transcript(bob["id"])) + 5  # every refused call was retried
+
+
+async def test_a_link_to_an_article_makes_a_quiz_and_others_are_answered_meanwhile(
+    sandbox, tmp_path, monkeypatch
+) -> None:
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    page = SEED.read_text(encoding="utf-8")
+
+    async def article(request: web.Request) -> web.Response:
+        return web.Response(text=page, content_type="text/plain")
+
+    app = web.Application()
+    app.router.add_get("/news/airstrike", article)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    sim = sandbox.sim
+    fay, gus = sim.create_user("Fay"), sim.create_user("Gus")
+    try:
+        async with running_bot(bot_settings(sandbox, tmp_path)):
+            sim.send_text(fay["id"], f"http://127.0.0.1:{port}/news/airstrike")
+            sim.send_command(gus["id"], "/help")
+            help_text = await sim.wait_for_message(gus["id"])
+            still_working = not any(t.startswith("✅") for t in texts_in(sim, fay["id"]))
+            ready = await wait_text(sim, fay["id"], lambda t: t.startswith("✅"), timeout=30)
+    finally:
+        await runner.cleanup()
+    assert "questions ready" in ready["text"]
+    assert help_text["text"].startswith("Students")
+    assert still_working  # Gus was answered while Fay's quiz was being written
+    with Store(tmp_path / "quizbot.db") as store:
+        (quiz,) = store.list_quizzes(fay["id"])
+        assert store.get_article(quiz.article_id).source.endswith("/news/airstrike")
