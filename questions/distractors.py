@@ -290,7 +290,7 @@ def _shifted_dates(key: str, rng: random.Random) -> list[str]:
         return days
     if shape == "year":
         year = int(re.search(r"\d{4}", key).group(0))
-        offsets = [1, -1, 2, -2, 3, -3]
+        offsets = [-1, -2, -3, -4, 1, 2]  # earlier years first: a later one may not exist yet
         rng.shuffle(offsets)
         return [key.replace(str(year), str(year + d)) for d in offsets]
     month = next((m for m in MONTHS if m in key), None)

@@ -134,6 +134,8 @@ def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset(
     bare = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
     if label == "PERSON" or (label and head.text in surnames):
         return "person"
+    if label and 2 <= len(tokens) <= 3 and tokens[0].text in gazetteer("given_names"):
+        return "person"  # "Helena Brandt", tagged ORG
     if label and bare in gazetteer("cities"):
         return "city"  # the tagger's ORG "Santiago de Compostela" is a city
     if label and bare in gazetteer("countries"):
@@ -464,7 +466,7 @@ def _wh_phrase(
     if hint and cls in ("org", "place", "city", "country"):
         phrase = hint
     elif cls == "org":
-        phrase = "what"  # the tagger's ORG is often a place or a person: claim no kind
+        phrase = "which organisation"
     elif cls == "place" and prep is not None:
         return None, "", False  # "to the Ohio Country": no honest wh-word
     if phrase is None:
@@ -533,7 +535,9 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
             return None
         tokens = list(antecedent)
     first = tokens[0]
-    if first.pos_ == "DET" or (
+    if first.lower_ in ("a", "an") and first.dep_ == "det":
+        tokens = ["the", *tokens[1:]]  # "a plan that ..." was introduced; now it is "the plan"
+    elif first.pos_ == "DET" or (
         first.pos_ in ("NOUN", "ADJ", "NUM") and not first.ent_type_ and first.tag_ != "NNP"
     ):
         tokens = [first.text.lower(), *tokens[1:]]
