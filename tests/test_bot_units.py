@@ -92,7 +92,16 @@ def test_the_token_never_reaches_the_log(caplog) -> None:
     logger = logging.getLogger("quizbot.test")
     caplog.handler.addFilter(RedactToken("123:SECRET"))
     logger.warning("calling https://api.telegram.org/bot%s/getMe", "123:SECRET")
-    assert caplog.messages == ["calling https://api.telegram.org/bot<token>/getMe"]
+    try:
+        raise ValueError("https://api.telegram.org/bot123:SECRET/sendMessage failed")
+    except ValueError:
+        logger.exception("while sending")
+    assert caplog.messages == [
+        "calling https://api.telegram.org/bot<token>/getMe",
+        "while sending",
+    ]
+    assert "SECRET" not in caplog.text
+    assert "bot<token>/sendMessage failed" in caplog.text
 
 
 def test_parse_edit_keeps_to_telegrams_limits() -> None:
