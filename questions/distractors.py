@@ -34,6 +34,7 @@ TITLES = {
     "general", "spokesperson", "spokesman", "chancellor", "senator", "governor", "mayor",
 }  # fmt: skip
 CLUB = re.compile(r"\b(FC|United|Rovers|Athletic|Wanderers|Club|City)\b")
+MIN_LIKENESS = 0.3  # cosine of parser context vectors; the median between two nouns is ~0.28
 ORG_LIKE = {"org", "place", "city", "country", "person"}
 CLASS_GROUPS = {
     "country": ("country", "place", "city"),
@@ -177,6 +178,8 @@ def choose(
         if texts:
             scores = tensor[[heads[t] for t in texts]] @ tensor[candidate.key_head]
             likeness = {t: -float(v) for t, v in zip(texts, scores, strict=True)}
+            # a common noun's wrong options must at least stand in a similar context
+            local = [t for t in local if likeness.get(t, 0.0) <= -MIN_LIKENESS]
     local = sorted(
         dict.fromkeys(local),
         key=lambda t: (

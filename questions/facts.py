@@ -249,12 +249,11 @@ def resolve_pronouns(doc: Doc) -> dict[int, Span]:
                 near = [e for e in people if e.end <= token.i and e.start >= window]
                 if len({e[-1].text for e in near}) == 1:
                     out[token.i] = max(near, key=len)
-            elif word in PLURAL | NEUTER and previous_subject is not None:
+            elif word in PLURAL and previous_subject is not None:
+                # "it" is left alone: it points at clauses and objects as often as at subjects
                 head = previous_subject.root
-                plural = head.tag_ in ("NNS", "NNPS") or head.ent_type_ in ("ORG", "NORP")
-                if head.ent_type_ == "PERSON" or head.pos_ == "PRON":
-                    continue
-                if (word in PLURAL) == plural:
+                named = head.ent_type_ in ("ORG", "NORP", "GPE") or head.tag_ == "NNPS"
+                if named and head.ent_type_ != "PERSON":
                     out[token.i] = previous_subject
         root_subject = next(
             (c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None

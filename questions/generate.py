@@ -110,7 +110,7 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
             rng=rng,
             tensor=unit_tensor,
         )
-        if not options:
+        if not options or (candidate.answer_class in ("thing", "people") and len(options) < 2):
             continue
         if candidate.answer_class == "number":
             key, options = distractor_stage.harmonise(candidate.key, options)

@@ -66,8 +66,8 @@ ORG_HINTS = (
 def hint_pattern(wh: str) -> re.Pattern | None:
     """The name pattern a "which storm"-style question's options must all match."""
     for rx, phrase in ORG_HINTS:
-        if wh.endswith(phrase):
-            return rx
+        if wh.endswith(phrase) and phrase != "which organisation":
+            return rx  # an organisation may be any organisation; a club must be a club
     return None
 
 
@@ -293,6 +293,8 @@ def _realise(
             for t in phrase
             if t.i not in {a.i for a in answer} and not (t.dep_ == "det" and t.head == count_of)
         ]
+        if rest and rest[0].text.startswith("-"):
+            return None  # "three-fourths" is one number, not "three" of "-fourths"
         if rest and rest[0].dep_ == "poss":
             wh = f"{wh} of"  # "how many of Iqbal's lectures"
         wh = f"{wh} {_text(rest)}"
@@ -358,6 +360,8 @@ def _realise(
         subject_start = min((t.i for t in subject_tokens), default=verb.i)
         fronted = [t for t in rest if isinstance(t, Token) and t.i < subject_start]
         rest = [t for t in rest if not (isinstance(t, Token) and t.i < subject_start)]
+        if fronted and fronted[0].dep_ != "prep":
+            fronted = []  # "Overall, ...": a sentence adverb does not travel
         words = [*front, *subject, *rest, *fronted]
     if strand and prep is not None and words and prep.i not in drop:
         words = [w for w in words if not (isinstance(w, type(prep)) and w.i == prep.i)]
