@@ -115,8 +115,16 @@ async def test_forged_and_stale_buttons_change_nothing(sandbox, tmp_path) -> Non
             answers.append(await callback_answer(sim, forge_tap(sim, eve["id"], menu, data)))
         sim.send_command(eve["id"], "/push")
         no_quiz = await sim.wait_for_message(eve["id"])
+        published_quiz(db, eve, n=2)  # now Eve has a quiz of her own, but no group of hers
+        sim.send_command(eve["id"], "/push")
+        pick = await wait_text(sim, eve["id"], lambda t: t == "Which quiz?")
+        sim.tap_button(
+            eve["id"], pick, pick["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        )
+        no_group = await sim.wait_for_message(eve["id"], after=pick["message_id"])
     assert answers == [STALE] * 6
     assert no_quiz["text"].startswith("You have no published quiz.")
+    assert no_group["text"].startswith("You are not an admin of any group I am in.")
     assert sim.transcript(group["id"]) == []
     with Store(db) as store:
         quiz = store.get_quiz(quiz_id)

@@ -4,9 +4,11 @@ listing, renaming and deleting quizzes, pushing a quiz to a group, and reports."
 from __future__ import annotations
 
 import asyncio
+import logging
 from functools import partial
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 
 from bot import play, texts
 from bot.handlers.common import button_args, owned_question, owned_quiz, services
@@ -15,6 +17,8 @@ from bot.timeparse import parse_time
 from questions import article_from_text, generate_quiz
 from storage import StorageError
 from storage.records import Question, Quiz
+
+logger = logging.getLogger(__name__)
 
 MORE_STEP = 5
 MAX_QUESTION, MAX_OPTION, MAX_OPTIONS = 300, 100, 12  # Telegram's limits for a quiz poll
@@ -261,7 +265,12 @@ async def on_push_quiz(update: Update, context: Context) -> None:
     svc = services(context)
     rows = []
     for chat in svc.store.list_chats():
-        if await svc.is_admin(context.bot, chat.id, user_id):
+        try:
+            admin = await svc.is_admin(context.bot, chat.id, user_id)
+        except TelegramError as error:  # e.g. the bot was removed while it was offline
+            logger.info("cannot read the admins of chat %s: %s", chat.id, error)
+            continue
+        if admin:
             label = (chat.title or str(chat.id))[:60]
             rows.append([InlineKeyboardButton(label, callback_data=f"pg:{quiz.id}:{chat.id}")])
     await update.callback_query.answer()
