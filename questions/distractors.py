@@ -154,6 +154,9 @@ def choose(
         local = [m.text for m in pool if m.cls == "city" or m.text in gazetteer("cities")]
     elif cls in ("date", "time"):
         local = [m.text for m in pool if m.cls == cls and _date_shape(m.text) == _date_shape(key)]
+        if _date_shape(key) == "year":
+            # a founding year of 1867 beside the 2028 target date catches no one
+            local = [t for t in local if abs((_number(t) or 0) - (_number(key) or 0)) <= 20]
     else:
         local = [m.text for group in groups for m in pool if m.cls == group]
     # Nearest in the article first (what the eye just passed), then alike in length.

@@ -141,6 +141,12 @@ def _fact_for(verb: Token) -> Fact | None:
         and verb.tag_ == "VBN"
         and not any(c.dep_ in ("aux", "nsubj") for c in verb.children)
     )
+    if (
+        passive
+        and verb.dep_ == "conj"
+        and not any(c.dep_ in ("auxpass", "nsubjpass", "agent") for c in verb.children)
+    ):
+        return None  # "was left unmarked and scored": the second verb is not passive
     roles: list[Role] = []
     if passive:
         roles.append(Role("patient", subject.i))

@@ -89,7 +89,8 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
     ]
     pool = distractor_stage.article_pool(doc, names, ents)
     seen: set[str] = set()
-    article_chars = len(doc.text)
+    text = doc.text
+    article_chars = len(text)
     unit_tensor = distractor_stage.unit_rows(doc.tensor)
     for candidate in candidates:
         if candidate.question in seen or len(candidate.question) > MAX_QUESTION_LENGTH:
@@ -118,7 +119,12 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
         yield Scored(
             candidate,
             tuple(options),
-            score(candidate, options, article_chars=article_chars),
+            score(
+                candidate,
+                options,
+                article_chars=article_chars,
+                mentions=text.count(candidate.key.split()[-1]),
+            ),
         )
 
 

@@ -40,9 +40,14 @@ class Scored:
     score: float
 
 
-def score(candidate: Candidate, distractors: list[str], *, article_chars: int) -> float:
-    """A 0-1 estimate of how good a question this is."""
+def score(
+    candidate: Candidate, distractors: list[str], *, article_chars: int, mentions: int = 1
+) -> float:
+    """A 0-1 estimate of how good a question this is. `mentions`: how often the article names
+    the key; a name the story keeps coming back to matters more than a passing one."""
     value = TYPE_VALUE.get(candidate.answer_class, 0.3)
+    if candidate.answer_class in ("person", "org", "city", "country", "place"):
+        value += min(0.15, 0.05 * (mentions - 1)) if mentions > 1 else -0.05
     if candidate.kind == "cloze":
         value -= 0.25
     words = len(candidate.question.split())

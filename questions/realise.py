@@ -134,8 +134,9 @@ def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset(
     bare = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
     if label == "PERSON" or (label and head.text in surnames):
         return "person"
-    if label and 2 <= len(tokens) <= 3 and tokens[0].text in gazetteer("given_names"):
-        return "person"  # "Helena Brandt", tagged ORG
+    named = strip_titles(text).split()
+    if label and 2 <= len(named) <= 3 and named[0] in gazetteer("given_names"):
+        return "person"  # "Helena Brandt", "Winger Rafael Almeida", tagged ORG
     if label and bare in gazetteer("cities"):
         return "city"  # the tagger's ORG "Santiago de Compostela" is a city
     if label and bare in gazetteer("countries"):
@@ -173,16 +174,20 @@ PERSON_TITLES = {
     "president", "prime", "minister", "mr", "mrs", "ms", "dr", "sir", "dame", "king", "queen",
     "prince", "princess", "general", "spokesperson", "spokesman", "chancellor", "senator",
     "governor", "mayor", "councillor", "professor", "prof", "striker", "winger", "coach",
-    "captain", "judge", "lord", "lady", "chief", "deputy", "secretary",
+    "captain", "judge", "lord", "lady", "chief", "deputy", "secretary", "substitute",
+    "forward", "defender", "midfielder", "goalkeeper", "manager", "director", "officer",
 }  # fmt: skip
 
 
 def strip_titles(name: str) -> str:
     """ "Councillor Ahmed Rahimi" -> "Ahmed Rahimi"; a name that is all title stays."""
     words = name.split()
-    while len(words) > 1 and words[0].lower().rstrip(".") in PERSON_TITLES:
-        words = words[1:]
-    return " ".join(words)
+    # "Interior Minister Javier Montoya": everything up to the last title word goes
+    cut = 0
+    for i, word in enumerate(words[:-1]):
+        if word.lower().rstrip(".") in PERSON_TITLES:
+            cut = i + 1
+    return " ".join(words[cut:])
 
 
 def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candidate]:
@@ -542,7 +547,9 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
     if first.lower_ in ("a", "an") and first.dep_ == "det":
         tokens = ["the", *tokens[1:]]  # "a plan that ..." was introduced; now it is "the plan"
     elif first.pos_ == "DET" or (
-        first.pos_ in ("NOUN", "ADJ", "NUM") and not first.ent_type_ and first.tag_ != "NNP"
+        first.pos_ in ("NOUN", "ADJ", "NUM")
+        and (not first.ent_type_ or (first.is_alpha and first.pos_ == "NUM"))
+        and first.tag_ != "NNP"
     ):
         tokens = [first.text.lower(), *tokens[1:]]
     return _enrich(list(tokens), ctx.enrich)
