@@ -378,8 +378,9 @@ function renderMessages() {
   const box = $("messages");
   const chat = currentChat();
   const isGroup = chat ? chat.type !== "private" : false;
-  const stick = state.stick || state.scrollToEnd;
   const scrollTop = box.scrollTop;
+  const atBottom = box.scrollHeight - scrollTop - box.clientHeight < 80;
+  const stick = atBottom || state.scrollToEnd || box.childElementCount === 0;
   const nodes = [];
   if (!state.messages.length) {
     nodes.push(el("div", "empty", chat && chat.type === "private"
@@ -407,6 +408,7 @@ function renderMessages() {
     state.stick = true;
   } else {
     box.scrollTop = scrollTop;
+    state.stick = false;
   }
 }
 
