@@ -10,7 +10,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from bot import report, texts
 from bot.services import Context, Services
@@ -87,6 +87,10 @@ async def on_answer(context: Context, poll: StoredPoll, answer: Answer) -> None:
     """A newly recorded answer: give feedback and move on as the run's kind needs."""
     run = _services(context).store.get_run(poll.run_id)
     if run.mode == "group" and run.kind == "live":
+        takers, by_question = _takers(context, run)
+        if answer.user_id != run.started_by:
+            takers.add(answer.user_id)
+            by_question.setdefault(answer.question_id, set()).add(answer.user_id)
         await check_everyone_answered(context, run)
         return
     if not answer.correct:
@@ -215,7 +219,12 @@ async def start_group(context: Context, run: Run) -> None:
 
 
 async def send_group_question(context: Context, run: Run) -> None:
-    poll = await send_question(context, run, run.position, run.chat_id, live=True)
+    try:
+        poll = await send_question(context, run, run.position, run.chat_id, live=True)
+    except Forbidden as error:  # the bot was removed from the group: the run cannot go on
+        logger.warning("run %s ended: cannot post in chat %s (%s)", run.id, run.chat_id, error)
+        _services(context).store.finish_run(run.id)
+        return
     _arm_close(context, run, poll)
 
 
@@ -243,18 +252,30 @@ async def check_everyone_answered(context: Context, run: Run) -> None:
     question_id = run.current_question_id
     if question_id is None:
         return
-    answers = _services(context).store.get_answers(run.id)
-    takers = {a.user_id for a in answers if a.user_id != run.started_by}
-    done = {
-        a.user_id for a in answers if a.question_id == question_id and a.user_id != run.started_by
-    }
-    if not done or not takers <= done:
+    takers, by_question = _takers(context, run)
+    done = by_question.get(question_id, set())
+    if not done or len(done) < len(takers):  # done is a subset of takers
         return
     if run.position == 0:
         members = await _services(context).member_count(context.bot, run.chat_id)
         if len(done) < members - 2:
             return
     await advance_group(context, run.id, run.position)
+
+
+def _takers(context: Context, run: Run) -> tuple[set[int], dict[int, set[int]]]:
+    """Who answered the run (the teacher who started it aside): anyone, and per question.
+    Read from the store once per run and process, then kept up as answers are recorded."""
+    known = _services(context).run_takers
+    if run.id not in known:
+        takers: set[int] = set()
+        by_question: dict[int, set[int]] = {}
+        for answer in _services(context).store.get_answers(run.id):
+            if answer.user_id != run.started_by:
+                takers.add(answer.user_id)
+                by_question.setdefault(answer.question_id, set()).add(answer.user_id)
+        known[run.id] = (takers, by_question)
+    return known[run.id]
 
 
 async def advance_group(context: Context, run_id: int, position: int) -> None:
@@ -268,7 +289,7 @@ async def advance_group(context: Context, run_id: int, position: int) -> None:
     for poll in store.run_polls(run_id):
         if poll.question_id == run.question_ids[position] and poll.closed_at is None:
             store.close_poll(poll.id)
-            with contextlib.suppress(BadRequest):  # already closed by Telegram
+            with contextlib.suppress(TelegramError):  # closed already, or the bot was removed
                 await context.bot.stop_poll(poll.chat_id, poll.message_id)
     if run.position < len(run.question_ids):
         await send_group_question(context, run)
@@ -282,6 +303,7 @@ async def finish_group(context: Context, run: Run) -> None:
     services = _services(context)
     store = services.store
     _cancel_jobs(context, run.id)
+    services.run_takers.pop(run.id, None)
     run = store.finish_run(run.id)
     quiz = store.get_quiz(run.quiz_id, include_deleted=True)
     board = store.run_leaderboard(run.id)

@@ -143,3 +143,27 @@ async def test_a_scheduled_quiz_starts_after_a_restart(sandbox, tmp_path) -> Non
     assert run.state == "finished"
     assert run.scheduled_at is not None
     assert run.started_at >= run.scheduled_at
+
+
+async def test_a_run_ends_when_the_bot_is_removed_from_the_group(sandbox, tmp_path) -> None:
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea = sim.create_user("Tea")
+    kid = sim.create_user("Kid")
+    published_quiz(db, tea, n=3)
+    settings = bot_settings(sandbox, tmp_path, seconds_per_question=5)
+    async with running_bot(settings):
+        group = sim.create_group("Class 2", owner=tea["id"], members=[kid["id"]])
+        await push(sim, tea, "Class 2", "▶️")
+        poll = (await wait_polls(sim, group["id"], 1))["poll"]
+        sim.remove_bot(group["id"], by=tea["id"])
+
+        def state() -> str:
+            with Store(db) as store:
+                (run,) = store.list_runs()
+                return run.state
+
+        await sim.wait_until(lambda: state() == "finished", timeout=12)
+    assert sim.polls[poll["id"]].poll["is_closed"]
+    with Store(db) as store:
+        assert not store.get_chat(group["id"]).is_member
