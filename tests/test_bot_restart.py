@@ -49,10 +49,13 @@ async def test_a_group_quiz_goes_on_after_a_restart_and_counts_nothing_twice(
     right = {s["id"]: 0 for s in students}
     first_votes: dict[int, JSON] = {}
 
+    chosen: dict[tuple[int, str], int] = {}
+
     def vote(student: JSON, poll: JSON) -> None:
         choice = rng.randrange(len(poll["options"]))
         sim.vote(student["id"], poll["id"], [choice])
         right[student["id"]] += choice in poll["correct_option_ids"]
+        chosen[student["id"], poll["id"]] = choice
 
     async with running_bot(settings):
         group = sim.create_group("Class 8A", owner=tea["id"], members=[s["id"] for s in students])
@@ -70,16 +73,15 @@ async def test_a_group_quiz_goes_on_after_a_restart_and_counts_nothing_twice(
 
     async with running_bot(settings):
         first = first_votes[students[0]["id"]]
-        wrong = next(
-            i for i in range(len(first["options"])) if i not in first["correct_option_ids"]
-        )
+        original = chosen[students[0]["id"], first["id"]]
+        other = (original + 1) % len(first["options"])
         sim.push_update(  # the same voter again on question 1, with another answer
             "poll_answer",
             {
                 "poll_id": first["id"],
                 "user": students[0],
-                "option_ids": [wrong],
-                "option_persistent_ids": [str(wrong)],
+                "option_ids": [other],
+                "option_persistent_ids": [str(other)],
             },
         )
         vote(students[-1], third)
@@ -107,6 +109,8 @@ async def test_a_group_quiz_goes_on_after_a_restart_and_counts_nothing_twice(
         assert len(store.get_answers(run.id)) == 5 * asked
         for student in students:
             assert store.run_score(run.id, student["id"]).correct == right[student["id"]]
+        q1 = run.question_ids[0]
+        assert store.get_answer(run.id, q1, students[0]["id"]).chosen == (original,)
     for student in students:
         assert f"P{students.index(student)}: {right[student['id']]}/{asked}" in board["text"]
 
