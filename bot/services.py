@@ -32,6 +32,9 @@ class Services:
     generating: set[int] = field(default_factory=set)
     generated_at: dict[int, deque[float]] = field(default_factory=dict)
     member_counts: dict[int, int] = field(default_factory=dict)
+    # Live group runs: who has answered at all, and each question (from the answers as they
+    # are recorded; rebuilt from the store after a restart). Keeps each vote O(1).
+    run_takers: dict[int, tuple[set[int], dict[int, set[int]]]] = field(default_factory=dict)
     # Generation is CPU work: one worker thread keeps it off the event loop (and keeps the
     # spaCy pipeline on one thread).
     executor: ThreadPoolExecutor = field(
