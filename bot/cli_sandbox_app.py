@@ -72,6 +72,7 @@ def run_sandbox_app(args: argparse.Namespace) -> int:
 async def _serve(host: str, port: int, db: str | None, seeds: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="quizbot-sandbox-") as scratch:
         db_path = Path(db) if db else Path(scratch) / "sandbox.db"
+        print("quizbot sandbox: starting (reading the seed articles takes a moment)", flush=True)
         async with open_sandbox(host=host, port=port, db_path=db_path, seeds_dir=seeds) as box:
             print(f"quizbot sandbox: open {box.url} in your browser", flush=True)
             print("  a local stand-in for Telegram; nothing leaves this machine", flush=True)

@@ -37,6 +37,8 @@ async def test_the_command_serves_the_page_and_stops_on_term(tmp_path: Path) -> 
         stderr=asyncio.subprocess.PIPE,
     )
     try:
+        first = await asyncio.wait_for(process.stdout.readline(), 60)
+        assert first.decode().startswith("quizbot sandbox: starting")
         line = await asyncio.wait_for(process.stdout.readline(), 60)
         match = re.search(r"open (http://127\.0\.0\.1:\d+) ", line.decode())
         assert match, line
