@@ -124,8 +124,9 @@ async def callback_answer(sim: Simulation, query_id: str) -> str | None:
     return found[0]["text"]
 
 
-def published_quiz(db_path: Path, teacher: JSON, n: int = 5) -> int:
-    """A published quiz of the seed article, made by the real generator, owned by `teacher`."""
+def seed_quiz(db_path: Path, teacher: JSON, n: int = 5, *, publish: bool = True) -> int:
+    """A quiz of the seed article, made by the real generator, owned by `teacher` and
+    published unless `publish=False`."""
     article = article_from_text(SEED.read_text(encoding="utf-8"), source="seed.txt")
     quiz = generate_quiz(article, n=n)
     with Store(db_path) as store:
@@ -136,7 +137,8 @@ def published_quiz(db_path: Path, teacher: JSON, n: int = 5) -> int:
         stored = store.save_quiz(
             saved.id, title=quiz.title, questions=[q.to_dict() for q in quiz.questions]
         )
-        store.publish_quiz(stored.id)
+        if publish:
+            store.publish_quiz(stored.id)
         return stored.id
 
 

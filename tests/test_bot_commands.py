@@ -17,9 +17,9 @@ from bot_support import (
     forge_tap,
     make_quiz_from,
     polls,
-    published_quiz,
     push,
     running_bot,
+    seed_quiz,
     texts_in,
     wait_polls,
     wait_text,
@@ -46,7 +46,7 @@ async def test_an_assignment_is_answered_privately_and_counts_for_the_group(
     tea = sim.create_user("Tea")
     ann, bob = sim.create_user("Ann"), sim.create_user("Bob")
     outsider = sim.create_user("Oz")
-    published_quiz(db, tea, n=3)
+    seed_quiz(db, tea, n=3)
     async with running_bot(bot_settings(sandbox, tmp_path)):
         group = sim.create_group("Class 5", owner=tea["id"], members=[ann["id"], bob["id"]])
         await push(sim, tea, "Class 5", "📝")
@@ -96,7 +96,7 @@ async def test_forged_and_stale_buttons_change_nothing(sandbox, tmp_path) -> Non
     db = tmp_path / "quizbot.db"
     tea = sim.create_user("Tea")
     eve = sim.create_user("Eve", started=True)
-    quiz_id = published_quiz(db, tea, n=3)
+    quiz_id = seed_quiz(db, tea, n=3)
     with Store(db) as store:
         question_id = store.get_quiz(quiz_id).questions[0].id
     async with running_bot(bot_settings(sandbox, tmp_path)):
@@ -115,7 +115,7 @@ async def test_forged_and_stale_buttons_change_nothing(sandbox, tmp_path) -> Non
             answers.append(await callback_answer(sim, forge_tap(sim, eve["id"], menu, data)))
         sim.send_command(eve["id"], "/push")
         no_quiz = await sim.wait_for_message(eve["id"])
-        published_quiz(db, eve, n=2)  # now Eve has a quiz of her own, but no group of hers
+        seed_quiz(db, eve, n=2)  # now Eve has a quiz of her own, but no group of hers
         sim.send_command(eve["id"], "/push")
         pick = await wait_text(sim, eve["id"], lambda t: t == "Which quiz?")
         sim.tap_button(
@@ -198,7 +198,7 @@ async def test_time_runs_out_when_not_everyone_answers(sandbox, tmp_path) -> Non
     db = tmp_path / "quizbot.db"
     tea = sim.create_user("Tea")
     keen, absent = sim.create_user("Keen"), sim.create_user("Absent")
-    published_quiz(db, tea, n=2)
+    seed_quiz(db, tea, n=2)
     settings = bot_settings(sandbox, tmp_path, seconds_per_question=5)
     async with running_bot(settings):
         group = sim.create_group("Class 4", owner=tea["id"], members=[keen["id"], absent["id"]])
@@ -242,7 +242,7 @@ async def test_review_brings_back_missed_questions_that_are_due(sandbox, tmp_pat
     sim = sandbox.sim
     db = tmp_path / "quizbot.db"
     tea, eli = sim.create_user("Tea"), sim.create_user("Eli")
-    quiz_id = published_quiz(db, tea, n=3)
+    quiz_id = seed_quiz(db, tea, n=3)
     two_days_ago = datetime.now(UTC) - timedelta(days=2)
     with Store(db) as store:
         store.upsert_user(eli["id"], first_name="Eli")
@@ -267,3 +267,23 @@ async def test_review_brings_back_missed_questions_that_are_due(sandbox, tmp_pat
         (pending,) = store.reviews_due(eli["id"], at=datetime.now(UTC) + timedelta(days=4))
         assert pending.question_id == missed[1]
         assert pending.misses == 2
+
+
+async def test_deep_links_open_a_published_quiz_or_its_article_only(sandbox, tmp_path) -> None:
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea, fin = sim.create_user("Tea"), sim.create_user("Fin")
+    published = seed_quiz(db, tea, n=2)
+    draft = seed_quiz(db, tea, n=3, publish=False)
+    with Store(db) as store:
+        title = store.get_quiz(published).title
+    async with running_bot(bot_settings(sandbox, tmp_path)):
+        sim.send_text(fin["id"], f"/start q{draft}")
+        refused = await sim.wait_for_message(fin["id"])
+        sim.send_text(fin["id"], f"/start r{published}")
+        article = await sim.wait_for_message(fin["id"])
+        sim.send_text(fin["id"], f"/start q{published}")
+        await wait_polls(sim, fin["id"], 1)
+    assert refused["text"] == "That quiz is not available."
+    assert article["text"].startswith(title)
+    assert len(polls(sim, fin["id"])) == 1

@@ -12,9 +12,9 @@ from bot_support import (
     JSON,
     bot_settings,
     polls,
-    published_quiz,
     push,
     running_bot,
+    seed_quiz,
     wait_polls,
     wait_text,
 )
@@ -44,7 +44,7 @@ async def test_a_group_quiz_goes_on_after_a_restart_and_counts_nothing_twice(
     db = tmp_path / "quizbot.db"
     tea = sim.create_user("Tea")
     students = [sim.create_user(f"P{i}", started=True) for i in range(5)]
-    published_quiz(db, tea)
+    seed_quiz(db, tea)
     settings = bot_settings(sandbox, tmp_path, seconds_per_question=60)
     right = {s["id"]: 0 for s in students}
     first_votes: dict[int, JSON] = {}
@@ -120,7 +120,7 @@ async def test_a_scheduled_quiz_starts_after_a_restart(sandbox, tmp_path) -> Non
     db = tmp_path / "quizbot.db"
     tea = sim.create_user("Tea")
     pupil = sim.create_user("Pip", started=True)
-    published_quiz(db, tea, n=3)
+    seed_quiz(db, tea, n=3)
     settings = bot_settings(sandbox, tmp_path, seconds_per_question=60)
     async with running_bot(settings):
         group = sim.create_group("Class 9C", owner=tea["id"], members=[pupil["id"]])
@@ -154,7 +154,7 @@ async def test_a_run_ends_when_the_bot_is_removed_from_the_group(sandbox, tmp_pa
     db = tmp_path / "quizbot.db"
     tea = sim.create_user("Tea")
     kid = sim.create_user("Kid")
-    published_quiz(db, tea, n=3)
+    seed_quiz(db, tea, n=3)
     settings = bot_settings(sandbox, tmp_path, seconds_per_question=5)
     async with running_bot(settings):
         group = sim.create_group("Class 2", owner=tea["id"], members=[kid["id"]])
