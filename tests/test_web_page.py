@@ -43,12 +43,19 @@ def chromium_path() -> str | None:
 
 
 def require_browser() -> str:
-    """Chromium's path; skips the test, saying what to install, when it cannot run."""
-    if importlib.util.find_spec("playwright") is None:
-        pytest.skip("playwright is not installed: pip install playwright")
+    """Chromium's path; skips the test, saying what to install, when it cannot run (fails
+    instead when QUIZBOT_REQUIRE_BROWSER is set, as in CI)."""
+    missing = None
     executable = chromium_path()
-    if executable is None or not Path(executable).exists():
-        pytest.skip("chromium is not installed: apt-get install -y chromium")
+    if importlib.util.find_spec("playwright") is None:
+        missing = "playwright is not installed: pip install playwright"
+    elif executable is None or not Path(executable).exists():
+        missing = "chromium is not installed: apt-get install -y chromium"
+    if missing and os.environ.get("QUIZBOT_REQUIRE_BROWSER"):
+        pytest.fail(missing)
+    if missing:
+        pytest.skip(missing)
+    assert executable is not None
     return executable
 
 
