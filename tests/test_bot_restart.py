@@ -15,6 +15,7 @@ from bot_support import (
     push,
     running_bot,
     seed_quiz,
+    texts_in,
     wait_polls,
     wait_text,
 )
@@ -171,3 +172,37 @@ async def test_a_run_ends_when_the_bot_is_removed_from_the_group(sandbox, tmp_pa
     assert sim.polls[poll["id"]].poll["is_closed"]
     with Store(db) as store:
         assert not store.get_chat(group["id"]).is_member
+
+
+async def test_an_assignment_closes_at_its_deadline_after_a_restart(sandbox, tmp_path) -> None:
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea, amy = sim.create_user("Tea"), sim.create_user("Amy")
+    seed_quiz(db, tea, n=2)
+    settings = bot_settings(sandbox, tmp_path)
+    async with running_bot(settings):
+        group = sim.create_group("Class 3", owner=tea["id"], members=[amy["id"]])
+        await push(sim, tea, "Class 3", "📝")
+        ask = await wait_text(sim, tea["id"], lambda t: t.startswith("What is the deadline?"))
+        sim.send_text(tea["id"], "in 6 s", reply_to=ask["message_id"])
+        post = await wait_text(sim, group["id"], lambda t: t.startswith("📝 Assignment"))
+        sim.send_text(
+            amy["id"],
+            f"/start {post['reply_markup']['inline_keyboard'][0][0]['url'].rsplit('=', 1)[1]}",
+        )
+        poll = (await wait_polls(sim, amy["id"], 1))["poll"]
+        sim.vote(amy["id"], poll["id"], poll["correct_option_ids"])
+        await wait_polls(sim, amy["id"], 2)
+    async with running_bot(settings):
+        board = await wait_text(sim, group["id"], lambda t: t.startswith("🏆"), timeout=15)
+        late = (await wait_polls(sim, amy["id"], 2))["poll"]
+        sim.vote(amy["id"], late["id"], late["correct_option_ids"])  # after the deadline
+        sim.send_command(amy["id"], "/score")  # handled after the vote
+        score = await wait_text(sim, amy["id"], lambda t: t.startswith("Overall"))
+    assert "Amy: 1/2" in board["text"]
+    assert "1/2" in score["text"]
+    assert not any(t.startswith("🏁") for t in texts_in(sim, amy["id"]))
+    with Store(db) as store:
+        (run,) = store.list_runs()
+        assert run.state == "finished"
+        assert store.run_score(run.id, amy["id"]).correct == 1
