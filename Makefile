@@ -11,8 +11,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# With TELEGRAM_BOT_TOKEN set: the real bot on Telegram. Without: the same bot against the local
+# Bot API stand-in, with a chat page at http://127.0.0.1:8080 (QUIZBOT_SANDBOX_PORT to change).
 run: $(STAMP)
-	$(BIN)/quizbot generate seeds/moscow-ankara-airstrike.txt
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then \
+		$(BIN)/quizbot run; \
+	else \
+		$(BIN)/quizbot sandbox --port $${QUIZBOT_SANDBOX_PORT:-8080}; \
+	fi
 
 test: $(STAMP)
 	$(BIN)/ruff check .

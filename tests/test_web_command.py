@@ -4,7 +4,6 @@ signal stops it cleanly."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import re
 import signal
 import socket
@@ -20,8 +19,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 async def test_the_command_serves_the_page_and_stops_on_term(tmp_path: Path) -> None:
-    if importlib.util.find_spec("bot.app") is None:
-        pytest.skip("the bot is missing: bot/app.py with build_application(settings)")
     db = tmp_path / "kept.db"
     process = await asyncio.create_subprocess_exec(
         sys.executable,
