@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
 
 from telegram import BotCommandScopeAllGroupChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -71,6 +72,8 @@ def build_application(settings: Settings) -> Application:
     async def post_shutdown(app: Application) -> None:
         app.bot_data.close()
 
+    # Unthrottled (a local stand-in only) still retries 429s; a rate of 0 turns a limit off.
+    unthrottled = {} if settings.throttle else {"overall_max_rate": 0, "group_max_rate": 0}
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -80,7 +83,7 @@ def build_application(settings: Settings) -> Application:
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=settings.max_retries))
+        .rate_limiter(Retrying(max_retries=settings.max_retries, **unthrottled))
         .context_types(ContextTypes(context=CallbackContext, bot_data=BotData))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -90,6 +93,31 @@ def build_application(settings: Settings) -> Application:
     app = builder.build()
     register(app)
     return app
+
+
+class Retrying(AIORateLimiter):
+    """Telegram's flood limits with 429s retried (AIORateLimiter), and also a request lost to
+    the network or a 5xx answer (a dropped connection, Bad Gateway) retried after a short wait,
+    so a flaky moment does not lose a question. getUpdates is left to the updater's own retry;
+    a 4xx answer is final."""
+
+    BACKOFF_S = 0.25
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[no-untyped-def]
+        attempt = 0
+        while True:
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:
+                raise
+            except NetworkError as error:
+                if endpoint == "getUpdates" or attempt >= self._max_retries:
+                    raise
+                attempt += 1
+                logger.info("%s failed (%s); retry %s", endpoint, error, attempt)
+                await asyncio.sleep(self.BACKOFF_S * 2**attempt)
 
 
 def register(app: Application) -> None:

@@ -27,7 +27,8 @@ class Settings:
     questions_per_quiz: int = 10
     seconds_per_question: int = 30
     admin_cache_seconds: int = 180
-    max_retries: int = 3
+    max_retries: int = 6  # per request, for 429s and for lost connections or 5xx answers
+    throttle: bool = True  # keep to Telegram's flood limits; off only against a local stand-in
 
     def __repr__(self) -> str:  # never show the token
         return f"Settings(db_path={self.db_path!r}, api_url={self.api_url!r}, ...)"
@@ -61,6 +62,7 @@ class Settings:
             generations_per_hour=_int(env, "QUIZBOT_GENERATIONS_PER_HOUR", 20),
             questions_per_quiz=_int(env, "QUIZBOT_QUESTIONS", 10),
             seconds_per_question=max(5, _int(env, "QUIZBOT_SECONDS_PER_QUESTION", 30)),
+            throttle=(env.get("QUIZBOT_THROTTLE") or "on").lower() not in ("off", "0", "no"),
         )
 
 
