@@ -1,0 +1,217 @@
+"""Faults: a flaky Telegram (dropped connections, 5xx and 429 for stretches), the bot process
+killed in the middle of a group quiz and started again, SQLite killed in a write burst. The run
+finishes, no answer is lost or counted twice, and the leaderboard matches the votes."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from bot_support import (
+    JSON,
+    ROOT,
+    bot_settings,
+    polls,
+    push,
+    running_bot,
+    wait_polls,
+    wait_text,
+)
+from reliability_support import start_bot, stop_bot, stored_quiz
+
+from bot.sandbox import SandboxServer
+from storage import Store
+
+
+@pytest.fixture
+async def sandbox(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SandboxServer]:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    async with SandboxServer(bot_username="quizbot_test_bot") as server:
+        yield server
+
+
+async def test_drops_5xx_and_429_stretches_lose_no_answer_and_no_question(
+    sandbox, tmp_path
+) -> None:
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea = sim.create_user("Tea")
+    ann = sim.create_user("Ann", started=True)
+    quiz_id = stored_quiz(db, tea, n=4)
+    faults = [
+        sandbox.inject_fault("drop", count=2, methods=["sendPoll"]),
+        sandbox.inject_fault("error", count=2, status=502, methods=["sendMessage"]),
+        sandbox.inject_fault("error", count=1, status=500, methods=["sendPoll"]),
+        sandbox.inject_fault("drop", count=2, methods=["getUpdates"]),
+    ]
+    async with running_bot(bot_settings(sandbox, tmp_path)):
+        sim.send_command(ann["id"], f"/start q{quiz_id}")
+        for n in range(1, 5):
+            poll = (await wait_polls(sim, ann["id"], n, timeout=30))["poll"]
+            if n == 2:  # a stretch of 429s on everything the bot sends
+                faults.append(
+                    sandbox.inject_fault("429", count=4, methods=["sendPoll", "sendMessage"])
+                )
+            right, *_ = poll["correct_option_ids"]
+            sim.vote(ann["id"], poll["id"], [(right + n % 2) % len(poll["options"])])
+        result = await wait_text(sim, ann["id"], lambda t: t.startswith("🏁"), timeout=30)
+    assert [f.hits for f in faults] == [2, 2, 1, 2, 4]
+    assert len(polls(sim, ann["id"])) == 4  # no question lost, none sent twice
+    right = 2  # questions 2 and 4
+    assert f"You got {right}/4 right" in result["text"]
+    with Store(db) as store:
+        (run,) = store.list_runs()
+        assert run.state == "finished"
+        assert len(store.get_answers(run.id)) == 4
+        assert store.run_score(run.id, ann["id"]).correct == right
+
+
+def answers_stored(db: Path) -> int:
+    with Store(db) as store:
+        return sum(len(store.get_answers(run.id)) for run in store.list_runs())
+
+
+async def test_the_bot_killed_mid_quiz_carries_on_and_counts_every_vote_once(
+    sandbox, tmp_path
+) -> None:
+    sim = sandbox.sim
+    rng = random.Random(11)
+    db, log = tmp_path / "quizbot.db", tmp_path / "bot.log"
+    tea = sim.create_user("Tea")
+    students = [sim.create_user(f"K{i}", started=True) for i in range(8)]
+    stored_quiz(db, tea, n=4)
+    right = {s["id"]: 0 for s in students}
+    votes = 0
+
+    def vote(student: JSON, poll: JSON) -> None:
+        nonlocal votes
+        choice = rng.randrange(len(poll["options"]))
+        sim.vote(student["id"], poll["id"], [choice])
+        right[student["id"]] += choice in poll["correct_option_ids"]
+        votes += 1
+
+    bot = start_bot(sandbox, db, log)
+    try:
+        await sim.wait_until(lambda: sandbox.calls.count("setMyCommands") >= 2, 60)
+        group = sim.create_group("Class 5K", owner=tea["id"], members=[s["id"] for s in students])
+        await push(sim, tea, "Class 5K", "▶️")
+        first = (await wait_polls(sim, group["id"], 1, timeout=30))["poll"]
+        for student in students:
+            vote(student, first)
+        second = (await wait_polls(sim, group["id"], 2, timeout=30))["poll"]
+        for student in students[:5]:
+            vote(student, second)
+        # Killed in the middle of question 2, once the bot has stored these five votes.
+        await sim.wait_until(lambda: answers_stored(db) == 8 + 5, 30)
+        assert await stop_bot(bot, signal.SIGKILL) == -signal.SIGKILL
+        for student in students[5:7]:
+            vote(student, second)  # voted while the bot was down
+        bot = start_bot(sandbox, db, log)
+        sim.push_update(  # Telegram delivers a vote again, with another option
+            "poll_answer",
+            {
+                "poll_id": second["id"],
+                "user": students[0],
+                "option_ids": [0],
+                "option_persistent_ids": ["0"],
+            },
+        )
+        vote(students[7], second)
+        for n in (3, 4):
+            poll = (await wait_polls(sim, group["id"], n, timeout=60))["poll"]
+            for student in students:
+                vote(student, poll)
+        board = await wait_text(sim, group["id"], lambda t: t.startswith("🏆"), timeout=60)
+    finally:
+        code = await stop_bot(bot)
+    assert code == 0, log.read_text()
+    assert len(polls(sim, group["id"])) == 4
+    with Store(db) as store:
+        (run,) = store.list_runs()
+        answers = store.get_answers(run.id)
+        assert run.state == "finished"
+        assert len(answers) == votes == 4 * len(students)
+        assert len({(a.question_id, a.user_id) for a in answers}) == len(answers)
+        for student in students:
+            assert store.run_score(run.id, student["id"]).correct == right[student["id"]]
+        assert store.check() == []
+    for i, student in enumerate(students):
+        assert f"K{i}: {right[student['id']]}/4" in board["text"]
+    assert sandbox.token not in log.read_text()
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import UTC, datetime
+    from storage import Store
+
+    path, run_id, first_user, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), 10**6
+    with Store(path) as store:
+        question_ids = store.get_run(run_id).question_ids
+        print("ready", flush=True)
+        n = 0
+        while True:  # killed from outside, in the middle of a write
+            user = first_user + n % 200
+            question = question_ids[(n // 200) % len(question_ids)]
+            store.upsert_user(user, first_name=f"W{user}")
+            store.record_answer(run_id, question, user, [n % 3], elapsed_ms=n % 997)
+            n += 1
+    """
+)
+
+
+def test_sqlite_killed_in_a_write_burst_reopens_sound(tmp_path) -> None:
+    db = tmp_path / "burst.db"
+    with Store(db) as store:
+        store.upsert_user(1, first_name="Teacher")
+        store.upsert_chat(-5, type="group", title="Burst")
+        article = store.save_article(1, title="A", text="A text.", source="a.txt")
+        quiz = store.save_quiz(
+            article.id,
+            title="Q",
+            questions=[
+                {
+                    "id": f"q{n}",
+                    "kind": "what",
+                    "question": f"Question {n}?",
+                    "options": ["a", "b", "c"],
+                    "answer_index": n % 3,
+                    "explanation": "",
+                    "evidence": {"text": "A text.", "start": 0, "end": 7},
+                    "difficulty": "easy",
+                    "score": 1.0,
+                }
+                for n in range(50)
+            ],
+        )
+        run = store.create_run(quiz.id, chat_id=-5, started_by=1)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db), str(run.id), "1000"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert writer.stdout is not None
+        assert writer.stdout.readline().strip() == b"ready"
+        wal = Path(f"{db}-wal")
+        while not wal.exists() or wal.stat().st_size < 400_000:  # a burst well under way
+            time.sleep(0.01)
+            assert writer.poll() is None
+    finally:
+        writer.kill()
+        writer.wait()
+        writer.stdout.close()
+    with Store(db) as store:
+        assert store.check() == []
+        answers = store.get_answers(run.id)
+        assert answers
+        assert len({(a.question_id, a.user_id) for a in answers}) == len(answers)
+        assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
