@@ -17,6 +17,7 @@ from questions.model import MAX_ARTICLE_CHARS, Article, ArticleError
 
 MAX_FILE_BYTES = 20_000_000
 MAX_URL_BYTES = 5_000_000
+MAX_UNZIPPED_BYTES = 50_000_000  # a .docx is a zip: refuse one that would inflate past this
 URL_TIMEOUT_S = 15
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ""}
@@ -360,6 +361,13 @@ def _docx_text(data: bytes, source: str) -> str:
     import docx
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(item.file_size for item in archive.infolist())
+        if unzipped > MAX_UNZIPPED_BYTES:  # zipfile never inflates a member past its size
+            raise ArticleError(
+                f"{source}: this Word file unpacks to {unzipped:,} bytes; "
+                f"the limit is {MAX_UNZIPPED_BYTES:,} bytes"
+            )
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ArticleError(f"{source}: could not read this Word file ({exc})") from None
