@@ -102,6 +102,7 @@ class Retrying(AIORateLimiter):
     a 4xx answer is final."""
 
     BACKOFF_S = 0.25
+    MAX_WAIT_S = 4.0
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[no-untyped-def]
         attempt = 0
@@ -117,7 +118,7 @@ class Retrying(AIORateLimiter):
                     raise
                 attempt += 1
                 logger.info("%s failed (%s); retry %s", endpoint, error, attempt)
-                await asyncio.sleep(self.BACKOFF_S * 2**attempt)
+                await asyncio.sleep(min(self.MAX_WAIT_S, self.BACKOFF_S * 2**attempt))
 
 
 def register(app: Application) -> None:

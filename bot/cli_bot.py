@@ -12,6 +12,9 @@ from telegram import Update
 from bot.settings import Settings, SettingsError
 
 USER_ERRORS: tuple[type[Exception], ...] = (SettingsError,)
+# Everything but `poll`: votes arrive as poll_answer, and a poll's running totals (one update
+# per vote in a class of 1,000) are of no use to the bot.
+UPDATES = [kind for kind in Update.ALL_TYPES if kind != Update.POLL]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,8 +60,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             port=settings.webhook_port,
             url_path=path,
             webhook_url=settings.webhook_url,
-            allowed_updates=Update.ALL_TYPES,
+            allowed_updates=UPDATES,
         )
     else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        app.run_polling(allowed_updates=UPDATES)
     return 0

@@ -60,8 +60,12 @@ class Services:
         recent.append(now)
         return None
 
-    async def is_admin(self, bot: Bot, chat_id: int, user_id: int) -> bool:
-        """Whether the user is the group's creator or an administrator (cached briefly)."""
+    async def is_admin(self, bot: Bot, chat_id: int, user_id: int, *, fresh: bool = False) -> bool:
+        """Whether the user is the group's creator or an administrator: asked of Telegram when
+        `fresh` (before any act on the group), else from a list cached briefly (menus)."""
+        if fresh:
+            member = await bot.get_chat_member(chat_id, user_id)
+            return member.status in ("creator", "administrator")
         max_age = timedelta(seconds=self.settings.admin_cache_seconds)
         admins = self.store.chat_admins(chat_id, max_age=max_age)
         if admins is None:

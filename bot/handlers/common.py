@@ -22,9 +22,17 @@ def button_args(update: Update, prefix: str, count: int) -> tuple[int, ...]:
     if head != prefix or len(parts) != count:
         raise StaleButton(texts.STALE)
     try:
-        return tuple(int(p) for p in parts)
+        numbers = tuple(int(p) for p in parts)
     except ValueError:
         raise StaleButton(texts.STALE) from None
+    if not all(is_id(n) for n in numbers):  # a forged 60-digit id is no row of ours
+        raise StaleButton(texts.STALE)
+    return numbers
+
+
+def is_id(number: int) -> bool:
+    """Whether `number` fits an SQLite integer (larger ones cannot name a row)."""
+    return -(2**63) <= number < 2**63
 
 
 def owned_quiz(context: Context, quiz_id: int, user_id: int) -> Quiz:
@@ -58,5 +66,5 @@ def owned_question(context: Context, question_id: int, user_id: int) -> tuple[Qu
 
 
 async def require_admin(context: Context, chat_id: int, user_id: int) -> None:
-    if not await services(context).is_admin(context.bot, chat_id, user_id):
+    if not await services(context).is_admin(context.bot, chat_id, user_id, fresh=True):
         raise UserError(texts.NOT_ADMIN)

@@ -31,6 +31,11 @@ async def on_poll_answer(update: Update, context: Context) -> None:
         poll = store.get_poll(vote.poll_id)
     except UnknownPoll:
         return  # not one of ours
+    if poll.chat_id > 0 and poll.chat_id != vote.user.id:
+        logger.info(
+            "vote of %s on %s's private poll %s ignored", vote.user.id, poll.chat_id, poll.id
+        )
+        return  # a private chat's poll is for that user alone
     if store.get_answer(poll.run_id, poll.question_id, vote.user.id) is not None:
         logger.info("repeated vote of %s on poll %s ignored", vote.user.id, poll.id)
         return

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import play, texts
 from bot.handlers import teacher
-from bot.handlers.common import button_args, playable_quiz, services
+from bot.handlers.common import button_args, is_id, playable_quiz, services
 from bot.services import Context, UserError
 from questions import (
     Article,
@@ -41,7 +41,7 @@ async def start(update: Update, context: Context) -> None:
         await teacher.push(update, context)
         return
     kind, number = payload[:1], payload[1:]
-    if kind in ("q", "a", "r") and number.isdigit():
+    if kind in ("q", "a", "r") and number.isdigit() and is_id(int(number)):
         await _deep_link(context, user.id, kind, int(number))
         return
     recent = services(context).store.list_quizzes(user.id)[:START_OFFERS]

@@ -11,7 +11,7 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Upd
 from telegram.error import TelegramError
 
 from bot import play, texts
-from bot.handlers.common import button_args, owned_question, owned_quiz, services
+from bot.handlers.common import button_args, is_id, owned_question, owned_quiz, services
 from bot.services import Context, StaleButton, UserError
 from bot.timeparse import parse_time
 from questions import article_from_text, generate_quiz
@@ -201,7 +201,7 @@ async def quizzes(update: Update, context: Context) -> None:
 async def rename(update: Update, context: Context) -> None:
     """/rename ID NEW TITLE."""
     args = context.args or []
-    if len(args) < 2 or not args[0].lstrip("#").isdigit():
+    if len(args) < 2 or not args[0].lstrip("#").isdigit() or not is_id(int(args[0].lstrip("#"))):
         raise UserError(texts.RENAME_USAGE)
     quiz = owned_quiz(context, int(args[0].lstrip("#")), update.effective_user.id)
     title = " ".join(args[1:])[:200]
@@ -236,7 +236,7 @@ async def _group_for(context: Context, chat_id: int, user_id: int) -> str:
         raise StaleButton(texts.STALE) from None
     if chat.type not in ("group", "supergroup") or not chat.is_member:
         raise StaleButton(texts.STALE)
-    if not await services(context).is_admin(context.bot, chat_id, user_id):
+    if not await services(context).is_admin(context.bot, chat_id, user_id, fresh=True):
         raise StaleButton(texts.NOT_ADMIN)
     return chat.title or str(chat_id)
 
@@ -420,7 +420,7 @@ async def on_report(update: Update, context: Context) -> None:
     if run.mode != "group":
         raise StaleButton(texts.STALE)
     if run.started_by != user_id and not await services(context).is_admin(
-        context.bot, run.chat_id, user_id
+        context.bot, run.chat_id, user_id, fresh=True
     ):
         raise StaleButton(texts.NOT_ADMIN)
     await update.callback_query.answer()
