@@ -369,6 +369,8 @@ def _docx_text(data: bytes, source: str) -> str:
                 f"the limit is {MAX_UNZIPPED_BYTES:,} bytes"
             )
         document = docx.Document(io.BytesIO(data))
+    except ArticleError:
+        raise
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ArticleError(f"{source}: could not read this Word file ({exc})") from None
     return "\n\n".join(p.text.strip() for p in document.paragraphs if p.text.strip())
