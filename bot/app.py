@@ -6,6 +6,7 @@ import asyncio
 import html
 import logging
 import re
+from typing import Any
 
 from telegram import BotCommandScopeAllGroupChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -25,6 +26,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import play, texts
 from bot.handlers import group, polls, student, teacher
@@ -90,9 +92,28 @@ def build_application(settings: Settings) -> Application:
     )
     if settings.base_url is not None:
         builder = builder.base_url(settings.base_url).base_file_url(settings.base_file_url)
-    app = builder.build()
+    updates_request = HandledFirst(connection_pool_size=1)
+    app = builder.get_updates_request(updates_request).build()
+    updates_request.queue = app.update_queue
     register(app)
     return app
+
+
+class HandledFirst(HTTPXRequest):
+    """The getUpdates connection. Asking for updates with an offset confirms every update
+    before it, and Telegram never sends a confirmed update again; python-telegram-bot asks for
+    the next batch while the last is still queued, so a crash (SIGKILL) lost the votes fetched
+    but not yet handled. Here the next request waits until the queue is handled: a crash leaves
+    them unconfirmed and they come again after the restart (and are recorded once)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.queue: asyncio.Queue[object] | None = None
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        if self.queue is not None:
+            await self.queue.join()
+        return await super().do_request(*args, **kwargs)
 
 
 class Retrying(AIORateLimiter):
