@@ -4,6 +4,7 @@ finishes, no answer is lost or counted twice, and the leaderboard matches the vo
 
 from __future__ import annotations
 
+import asyncio
 import random
 import signal
 import subprocess
@@ -215,3 +216,36 @@ def test_sqlite_killed_in_a_write_burst_reopens_sound(tmp_path) -> None:
         assert answers
         assert len({(a.question_id, a.user_id) for a in answers}) == len(answers)
         assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+async def test_votes_fetched_but_not_handled_when_killed_come_again(sandbox, tmp_path) -> None:
+    """While the bot is stuck on one vote (a slow Telegram), another arrives; the bot is
+    killed. The second vote was never confirmed, so it comes again and counts once."""
+    sim = sandbox.sim
+    db, log = tmp_path / "quizbot.db", tmp_path / "bot.log"
+    tea = sim.create_user("Tea")
+    ann = sim.create_user("Ann", started=True)
+    bob = sim.create_user("Bob", started=True)
+    quiz_id = stored_quiz(db, tea, n=3)
+    bot = start_bot(sandbox, db, log)
+    try:
+        for student in (ann, bob):
+            sim.send_command(student["id"], f"/start q{quiz_id}")
+            await wait_polls(sim, student["id"], 1, timeout=60)
+        first = {s["id"]: polls(sim, s["id"])[0]["poll"] for s in (ann, bob)}
+        stall = sandbox.inject_fault("delay", delay=5.0, methods=["sendPoll"])
+        sim.vote(ann["id"], first[ann["id"]]["id"], [0])
+        await sim.wait_until(lambda: stall.hits == 1, 10)  # the bot waits on Ann's question 2
+        sim.vote(bob["id"], first[bob["id"]]["id"], [1])
+        await asyncio.sleep(1)  # time enough to fetch Bob's vote and confirm it
+        assert await stop_bot(bot, signal.SIGKILL) == -signal.SIGKILL
+        bot = start_bot(sandbox, db, log)
+        second = (await wait_polls(sim, bob["id"], 2, timeout=60))["poll"]
+    finally:
+        await stop_bot(bot)
+    assert second["id"] != first[bob["id"]]["id"]
+    with Store(db) as store:
+        stored = {
+            (a.user_id, a.chosen) for run in store.list_runs() for a in store.get_answers(run.id)
+        }
+    assert stored == {(ann["id"], (0,)), (bob["id"], (1,))}
