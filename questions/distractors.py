@@ -65,7 +65,9 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
         if tokens and tokens[0].lower_ == "the":
             tokens = tokens[1:]
         while tokens and (
-            tokens[-1].is_punct or tokens[-1].pos_ == "CCONJ" or tokens[-1].tag_ == "POS"
+            tokens[-1].is_punct
+            or tokens[-1].pos_ in ("CCONJ", "ADP", "DET")
+            or tokens[-1].tag_ == "POS"
         ):
             tokens = tokens[:-1]  # "New France's" -> "New France"
         if not tokens:
@@ -100,7 +102,7 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
         if cls not in ("thing", "people"):
             continue
         text = article[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
-        if text[:1] in "'\"-" or not text[:1].isalnum():
+        if text[:1] in "'\"-" or not text[:1].isalnum() or re.search(r"\b(i\.e|e\.g)\b", text):
             continue  # "'s casualties": a fragment, not a phrase
         if (text.lower(), cls) not in seen and "\n" not in text and len(tokens) <= 6:
             seen.add((text.lower(), cls))
