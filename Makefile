@@ -29,6 +29,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/speed.py
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/storage.py --one-chat
+	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/load.py --rate-limits
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
