@@ -6,10 +6,8 @@ import csv
 import io
 import random
 import re
-from collections.abc import AsyncIterator
 
 import docx
-import pytest
 from bot_support import (
     SEED,
     bot_settings,
@@ -22,17 +20,9 @@ from bot_support import (
     wait_text,
 )
 
-from bot.sandbox import SandboxServer
 from storage import Store
 
 EDITED = "Which two countries agreed to coordinate more closely?"
-
-
-@pytest.fixture
-async def sandbox(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SandboxServer]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    async with SandboxServer(bot_username="quizbot_test_bot") as server:
-        yield server
 
 
 def seed_docx() -> bytes:

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from bot_support import (
     SEED,
     bot_settings,
@@ -25,17 +23,9 @@ from bot_support import (
     wait_text,
 )
 
-from bot.sandbox import SandboxServer
 from storage import Store
 
 STALE = "That button is out of date."
-
-
-@pytest.fixture
-async def sandbox(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SandboxServer]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    async with SandboxServer(bot_username="quizbot_test_bot") as server:
-        yield server
 
 
 async def test_an_assignment_is_answered_privately_and_counts_for_the_group(

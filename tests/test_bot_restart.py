@@ -4,10 +4,8 @@ repeated vote never counts twice."""
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from bot_support import (
     JSON,
     bot_settings,
@@ -20,15 +18,7 @@ from bot_support import (
     wait_text,
 )
 
-from bot.sandbox import SandboxServer
 from storage import Store
-
-
-@pytest.fixture
-async def sandbox(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SandboxServer]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    async with SandboxServer(bot_username="quizbot_test_bot") as server:
-        yield server
 
 
 def answer_count(db_path: Path) -> int:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
-import pytest
 from aiohttp import web
 from bot_support import (
     SEED,
@@ -19,15 +17,7 @@ from bot_support import (
     wait_text,
 )
 
-from bot.sandbox import SandboxServer
 from storage import Store
-
-
-@pytest.fixture
-async def sandbox(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SandboxServer]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    async with SandboxServer(bot_username="quizbot_test_bot") as server:
-        yield server
 
 
 def _squash(text: str) -> str:

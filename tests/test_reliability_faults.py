@@ -11,10 +11,8 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from bot_support import (
     JSON,
     ROOT,
@@ -27,15 +25,7 @@ from bot_support import (
 )
 from reliability_support import start_bot, stop_bot, stored_quiz
 
-from bot.sandbox import SandboxServer
 from storage import Store
-
-
-@pytest.fixture
-async def sandbox(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SandboxServer]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    async with SandboxServer(bot_username="quizbot_test_bot") as server:
-        yield server
 
 
 async def test_drops_5xx_and_429_stretches_lose_no_answer_and_no_question(

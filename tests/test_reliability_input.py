@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import AsyncIterator
 
 import docx
-import pytest
 from bot_support import (
     JSON,
     bot_settings,
@@ -23,19 +21,11 @@ from hypothesis import strategies as st
 from pypdf import PdfWriter
 from reliability_support import stored_quiz
 
-from bot.sandbox import SandboxServer
 from questions import ArticleError, article_from_bytes
 from storage import Store
 
 PROGRESS = ("📖 Reading the article…", "✍️ Writing questions…")
 STALE = "That button is out of date."
-
-
-@pytest.fixture
-async def sandbox(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SandboxServer]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    async with SandboxServer(bot_username="quizbot_test_bot") as server:
-        yield server
 
 
 def docx_bomb(unpacked_mb: int = 300) -> bytes:

@@ -3,9 +3,6 @@ keys, no token in logs or error text, limits named in the reply, user text escap
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from bot_support import (
     bot_settings,
     button,
@@ -19,18 +16,10 @@ from bot_support import (
 )
 from reliability_support import ARTICLE, start_bot, stop_bot, stored_quiz
 
-from bot.sandbox import SandboxServer
 from storage import Store
 
 NOT_ADMIN = "Only the group's admins can do that."
 STALE = "That button is out of date."
-
-
-@pytest.fixture
-async def sandbox(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SandboxServer]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    async with SandboxServer(bot_username="quizbot_test_bot") as server:
-        yield server
 
 
 async def test_admin_rights_are_rechecked_not_taken_from_the_cache(sandbox, tmp_path) -> None:
