@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
-from questions.realise import Candidate, answer_class, gazetteer, hint_pattern
+from questions.realise import Candidate, answer_class, gazetteer, name_kind, wh_kind
 
 WANTED = 3
 NUMBER_WORDS = [
@@ -36,6 +36,16 @@ TITLES = {
 CLUB = re.compile(r"\b(FC|United|Rovers|Athletic|Wanderers|Club|City)\b")
 MIN_LIKENESS = 0.3  # cosine of parser context vectors; the median between two nouns is ~0.28
 ORG_LIKE = {"org", "place", "city", "country", "person"}
+ORGANISATION_KINDS = {
+    None, "which body", "which club", "which company", "which institution", "which party",
+    "which organisation",
+}  # fmt: skip
+# Modifiers that tell nothing apart: "important general principle" is the key in vaguer words.
+VAGUE_MODIFIERS = {
+    "important", "general", "main", "other", "many", "several", "various", "certain", "such",
+    "same", "own", "new", "great", "major", "key", "central", "different", "some", "most",
+    "more", "few", "all", "its", "his", "her", "their", "the", "a", "an", "this", "that",
+}  # fmt: skip
 CLASS_GROUPS = {
     "country": ("country", "place", "city"),
     "city": ("city", "place", "country"),
@@ -118,20 +128,28 @@ def choose(
     also_true: Iterable[str],
     rng: random.Random,
     tensor: np.ndarray | None = None,
+    doc: Doc | None = None,
 ) -> list[str]:
     """Up to three distractors for `candidate`, most tempting first. `tensor` (the parser's
     contextual token vectors, one unit-length row per token; see `unit_rows`) ranks common-noun
-    options by how alike their contexts are."""
+    options by how alike their contexts are; with `doc`, a common noun's kindred phrases (same
+    head word, other modifiers: "helper T cells" for "killer T cells") come first."""
     key = candidate.key
     banned = {_norm(a) for a in also_true} | {_norm(key)}
     question_words = set(_words(question_text))
     chosen: list[str] = []
+    kin = kindred(doc, candidate, pool) if doc is not None else set()
 
     def acceptable(text: str) -> bool:
         norm = _norm(text)
         if not norm or norm in banned or len(text) > 100:
             return False
-        if _same_referent(text, key) or any(_same_referent(text, c) for c in chosen):
+        if candidate.answer_class in ("thing", "people") and len(text.split()) == 1 < len(
+            key.split()
+        ):
+            return False  # "activity" beside "helper T cell activation": a fragment
+        same = _same_phrase if text in kin else _same_referent
+        if same(text, key) or any(same(text, c) for c in chosen):
             return False
         if any(_same_referent(text, a) for a in also_true):
             return False
@@ -141,7 +159,7 @@ def choose(
 
     cls = candidate.answer_class
     groups = CLASS_GROUPS.get(cls, (cls,))
-    hint = hint_pattern(candidate.wh)
+    hint = wh_kind(candidate.wh)
     if candidate.counted:
         # "How many kilometres": other counts of kilometres, not of businesses or votes
         local = [m.text for m in pool if m.cls == "number" and m.counts == candidate.counted]
@@ -149,7 +167,7 @@ def choose(
         local = [m.text for m in pool if m.cls == cls and _number(m.text) is not None]
         local = [t for t in local if _similar_number_form(t, key)]
     elif hint is not None:
-        local = [m.text for m in pool if m.cls in ORG_LIKE and hint.search(m.text)]
+        local = [m.text for m in pool if m.cls in ORG_LIKE and name_kind(m.text) == hint]
     elif cls == "country":
         local = [m.text for m in pool if m.text in gazetteer("countries")]
     elif cls == "city":
@@ -161,6 +179,8 @@ def choose(
             local = [t for t in local if abs((_number(t) or 0) - (_number(key) or 0)) <= 20]
     else:
         local = [m.text for group in groups for m in pool if m.cls == group]
+        if cls == "org":  # any organisation, not a title or a storm the tagger took for one
+            local = [t for t in local if name_kind(t) in ORGANISATION_KINDS]
     # Nearest in the article first (what the eye just passed), then alike in length.
     position: dict[str, int] = {}
     group_of: dict[str, int] = {}
@@ -184,10 +204,11 @@ def choose(
             scores = tensor[[heads[t] for t in texts]] @ tensor[candidate.key_head]
             likeness = {t: -float(v) for t, v in zip(texts, scores, strict=True)}
             # a common noun's wrong options must at least stand in a similar context
-            local = [t for t in local if likeness.get(t, 0.0) <= -MIN_LIKENESS]
+            local = [t for t in local if t in kin or likeness.get(t, 0.0) <= -MIN_LIKENESS]
     local = sorted(
         dict.fromkeys(local),
         key=lambda t: (
+            t not in kin,
             group_of.get(t, 0),
             likeness.get(t, 0.0),
             _length_gap(t, key),
@@ -206,6 +227,34 @@ def choose(
             if acceptable(text):
                 chosen.append(text)
     return chosen
+
+
+def kindred(doc: Doc, candidate: Candidate, pool: list[Mention]) -> set[str]:
+    """Common-noun phrases of the article with the key's head word but other telling modifiers:
+    "45-yard pass" for "42-yard pass", "B cells" for "killer T cells". They are of the key's kind
+    by construction, which the article's other noun phrases mostly are not."""
+    if candidate.answer_class not in ("thing", "people") or candidate.key_head < 0:
+        return set()
+    head = doc[candidate.key_head]
+    key_mods = _modifiers(candidate.key, head)
+    if not key_mods:
+        return set()
+    out = set()
+    for m in pool:
+        if m.cls != candidate.answer_class or m.head < 0 or m.head == head.i:
+            continue
+        other = doc[m.head]
+        if other.lemma_.lower() != head.lemma_.lower():
+            continue
+        mods = _modifiers(m.text, other)
+        if mods and mods != key_mods and not _same_phrase(m.text, candidate.key):
+            out.add(m.text)
+    return out
+
+
+def _modifiers(text: str, head: Token) -> frozenset[str]:
+    words = set(_words(text)) - set(_words(head.text)) - VAGUE_MODIFIERS
+    return frozenset(words)
 
 
 def harmonise(key: str, distractors: list[str]) -> tuple[str, list[str]]:
@@ -400,10 +449,19 @@ def _same_referent(a: str, b: str) -> bool:
     return sa <= sb or sb <= sa or (wa[-1] == wb[-1] and len(wa[-1]) > 3)
 
 
+def _same_phrase(a: str, b: str) -> bool:
+    """For common nouns, which share head words freely: one phrase contains the other."""
+    sa = {_singular(w) for w in _words(a)} - VAGUE_MODIFIERS
+    sb = {_singular(w) for w in _words(b)} - VAGUE_MODIFIERS
+    return not sa or not sb or sa <= sb or sb <= sa
+
+
 def _singular(word: str) -> str:
     """ "pathogens" and "pathogen" are one word to a reader skimming the options."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
+    if len(word) > 5 and word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]  # "churches" -> "church"
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word

@@ -95,7 +95,7 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
     for candidate in candidates:
         if candidate.question in seen or len(candidate.question) > MAX_QUESTION_LENGTH:
             continue
-        if len(candidate.key) > MAX_OPTION_LENGTH:
+        if len(candidate.key) > MAX_OPTION_LENGTH or _malformed(candidate, ctx.entities):
             continue
         seen.add(candidate.question)
         also_true = _other_answers(doc, candidate, by_lemma)
@@ -110,6 +110,7 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
             also_true=also_true,
             rng=rng,
             tensor=unit_tensor,
+            doc=doc,
         )
         if not options or (candidate.answer_class in ("thing", "people") and len(options) < 2):
             continue
@@ -124,8 +125,35 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
                 options,
                 article_chars=article_chars,
                 mentions=text.count(candidate.key.split()[-1]),
+                kindred=len(distractor_stage.kindred(doc, candidate, pool) & set(options)),
             ),
         )
+
+
+# A capitalised function word inside a question: a quotation the parser ran into the clause
+# ("declare France had a civilising mission The higher races have a right ...").
+RUN_ON = re.compile(r"[a-z,;] (The|An|He|She|It|They|We|This|These|Those|His|Her|Its|Their) [a-z]")
+
+
+def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
+    """Questions the realiser built from a misparse or that answer themselves: a quotation run
+    into the clause, two separate dates ("become a cathedral in 1850 in 1882", a gapped clause),
+    a when-question that already names a date, a where-question that already names a place
+    (its key is then mostly the country or region around it)."""
+    if RUN_ON.search(candidate.question):
+        return True
+    if candidate.kind == "where" and candidate.answer_class in ("country", "place"):
+        named = {e.label_ for i in candidate.question_tokens if (e := entities.get(i)) is not None}
+        if named & {"GPE", "LOC"}:
+            return True  # "Where did the storm strike the coast of Galicia?" -- Spain
+    dates = {
+        e
+        for i in candidate.question_tokens
+        if (e := entities.get(i)) is not None and e.label_ == "DATE"
+    }
+    if sum(bool(re.search(r"\b\d{4}\b", e.text)) for e in dates) >= 2:
+        return True
+    return candidate.kind == "when" and bool(dates)
 
 
 def _other_answers(doc: Doc, candidate: Candidate, by_lemma: dict[str, list[Fact]]) -> list[str]:
@@ -168,9 +196,10 @@ def _cloze(
     if '"' in text or len(text) > MAX_QUESTION_LENGTH - 30:
         return
     if any(
-        t.lower_ in UNANCHORED and t.dep_ in ("nsubj", "nsubjpass", "advmod") for t in sentence
+        t.lower_ in UNANCHORED and (t.dep_ in ("nsubj", "nsubjpass", "advmod") or t.pos_ == "PRON")
+        for t in sentence
     ):
-        return  # "He performed strongly in ...": the blank would float free
+        return  # "He performed strongly in ...", "... accept it": the blank would float free
     for ent in (e for e in ents if sentence.start <= e.start and e.end <= sentence.end):
         if ent.label_ not in CLOZE_LABELS or ent.start == sentence.start:
             continue

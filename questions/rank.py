@@ -41,10 +41,18 @@ class Scored:
 
 
 def score(
-    candidate: Candidate, distractors: list[str], *, article_chars: int, mentions: int = 1
+    candidate: Candidate,
+    distractors: list[str],
+    *,
+    article_chars: int,
+    mentions: int = 1,
+    kindred: int = 0,
 ) -> float:
     """A 0-1 estimate of how good a question this is. `mentions`: how often the article names
-    the key; a name the story keeps coming back to matters more than a passing one."""
+    the key; a name the story keeps coming back to matters more than a passing one. `kindred`:
+    how many of a common-noun key's wrong options share its head word ("helper T cells" beside
+    "killer T cells"); other noun phrases of an article are rarely of the key's kind, so a
+    common-noun question without two of them stays out of a default quiz."""
     value = TYPE_VALUE.get(candidate.answer_class, 0.3)
     if candidate.answer_class in ("person", "org", "city", "country", "place"):
         value += min(0.15, 0.05 * (mentions - 1)) if mentions > 1 else -0.05
@@ -56,6 +64,8 @@ def score(
     if words < 6:
         value -= 0.1
     key_words = len(candidate.key.split())
+    if candidate.answer_class in ("thing", "people"):
+        value += 0.2 if kindred >= 2 else -0.35
     if candidate.answer_class in ("thing", "people") and key_words == 1:
         value -= 0.25  # "the country": a bare noun usually points back, it does not inform
     if key_words > 4:
@@ -93,7 +103,7 @@ def select(scored: list[Scored], n: int | None) -> list[Scored]:
         return _dedupe(ranked)
     ranked = [s for s in ranked if s.score >= MIN_QUIZ_SCORE]
     picked: list[Scored] = []
-    keys: set[str] = set()
+    keys: Counter[str] = Counter()
     asked: set[tuple[int, str]] = set()  # (predicate, role): one question per fact and role
     sentences: Counter[int] = Counter()
     kinds: Counter[str] = Counter()
@@ -104,8 +114,10 @@ def select(scored: list[Scored], n: int | None) -> list[Scored]:
                 break
             c = item.candidate
             slot = (c.fact.verb, c.role) if c.fact is not None else (-1, c.question)
-            if item in picked or c.key.lower() in keys or slot in asked:
+            if item in picked or slot in asked or _gives_away(c, picked):
                 continue
+            if keys[c.key.lower()] >= (1 if pass_limit < 99 else 2):
+                continue  # a key asked twice only when the article has no other
             if sentences[c.sentence.start] >= pass_limit:
                 continue
             if c.kind == "cloze" and kinds["cloze"] >= max_cloze:
@@ -113,11 +125,29 @@ def select(scored: list[Scored], n: int | None) -> list[Scored]:
             if pass_limit == 1 and kinds[c.kind] >= max(2, n // 3):
                 continue
             picked.append(item)
-            keys.add(c.key.lower())
+            keys[c.key.lower()] += 1
             asked.add(slot)
             sentences[c.sentence.start] += 1
             kinds[c.kind] += 1
     return sorted(picked, key=lambda s: (s.candidate.key_start, s.candidate.question))
+
+
+def _gives_away(candidate: Candidate, picked: list[Scored]) -> bool:
+    """Two questions from one sentence where each names the other's answer ("Who telephoned
+    Erdogan?" beside "Who did Putin telephone?")."""
+    for other in picked:
+        o = other.candidate
+        if o.sentence.start != candidate.sentence.start:
+            continue
+        if _names(o.key, candidate.question) or _names(candidate.key, o.question):
+            return True
+    return False
+
+
+def _names(key: str, question: str) -> bool:
+    words = [w for w in re.findall(r"[a-z0-9]+", key.lower()) if len(w) > 2]
+    found = set(re.findall(r"[a-z0-9]+", question.lower()))
+    return bool(words) and any(w in found for w in words)
 
 
 def _dedupe(ranked: list[Scored]) -> list[Scored]:

@@ -53,6 +53,7 @@ ORG_HINTS = (
     (re.compile(r"\b(Journal|Review|Letters|Nature|Science)\b"), "which journal"),
     (re.compile(r"\b(Storm|Hurricane|Typhoon|Cyclone)\b"), "which storm"),
     (re.compile(r"\b(Cup|Trophy|Championship|Prize|Award|Games)\b"), "which title"),
+    (re.compile(r"\b(Street|Road|Avenue|Boulevard|Lane)$"), "which street"),
     (
         re.compile(
             r"\b(Organi[sz]ation|Association|Union|Foundation|Society|Federation|League"
@@ -63,11 +64,22 @@ ORG_HINTS = (
 )
 
 
-def hint_pattern(wh: str) -> re.Pattern | None:
-    """The name pattern a "which storm"-style question's options must all match."""
+def name_kind(name: str) -> str | None:
+    """The kind a name's own words give it ("which club" for "Redmere City"), judged by its last
+    word first: "National Cup Association" is an organisation, not a title."""
+    last = name.split()[-1] if name.split() else ""
     for rx, phrase in ORG_HINTS:
+        if rx.search(last):
+            return phrase
+    return next((phrase for rx, phrase in ORG_HINTS if rx.search(name)), None)
+
+
+def wh_kind(wh: str) -> str | None:
+    """The kind a "which storm"-style question asks for, which all its options must share; an
+    organisation may be any organisation."""
+    for _, phrase in ORG_HINTS:
         if wh.endswith(phrase) and phrase != "which organisation":
-            return rx  # an organisation may be any organisation; a club must be a club
+            return phrase
     return None
 
 
@@ -132,15 +144,23 @@ def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset(
     label = head.ent_type_
     text = _text(tokens)
     bare = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
-    if label == "PERSON" or (label and head.text in surnames):
+    if label and bare in _not_people(head.doc):
+        return "other"  # "the research vessel Southern Horizon", tagged PERSON
+    if label and head.text in surnames:
+        return "person"
+    # The lists before the tagger: its ORG "Santiago de Compostela" is a city, its PERSON
+    # "Galicia" a region.
+    if label and bare in gazetteer("cities"):
+        return "city"
+    if label and bare in gazetteer("countries"):
+        return "country"
+    if label and bare in gazetteer("regions"):
+        return "place"
+    if label == "PERSON":
         return "person"
     named = strip_titles(text).split()
     if label and 2 <= len(named) <= 3 and named[0] in gazetteer("given_names"):
         return "person"  # "Helena Brandt", "Winger Rafael Almeida", tagged ORG
-    if label and bare in gazetteer("cities"):
-        return "city"  # the tagger's ORG "Santiago de Compostela" is a city
-    if label and bare in gazetteer("countries"):
-        return "country"
     if label in ("GPE", "LOC", "FAC"):
         if bare in gazetteer("countries"):
             return "country"
@@ -148,6 +168,8 @@ def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset(
             return "city"
         return "place"
     if label == "ORG":
+        if len(tokens) == 1 and head.pos_ == "NOUN":
+            return "people" if head.tag_ == "NNS" else "thing"  # "the Scots", tagged ORG
         return "org"
     if label == "DATE":
         return "date"
@@ -168,6 +190,34 @@ def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset(
     if head.pos_ in ("NOUN", "PROPN"):
         return "thing"
     return "other"
+
+
+def _not_people(doc: Doc) -> frozenset[str]:
+    """Names the tagger calls people that the article shows are not: a name after "the" ("the
+    Southern Horizon"), a name in apposition to a thing ("the vessel Southern Horizon") and a
+    church ("St Mary's"). Worked out once per article."""
+    cached = doc.user_data.get("quizbot_not_people")
+    if cached is not None:
+        return cached
+    out = set()
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        before = doc[ent.start - 1] if ent.start > 0 else None
+        root = ent.root
+        if (
+            (before is not None and before.lower_ in ("the", "a", "an"))
+            or (
+                root.dep_ == "appos"
+                and root.head.pos_ == "NOUN"
+                and root.head.lemma_.lower() not in PERSON_NOUNS | PERSON_TITLES
+            )
+            or re.fullmatch(r"(St\.?|Saint) .+'s", ent.text)
+        ):
+            out.add(re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE))
+    frozen = frozenset(out)
+    doc.user_data["quizbot_not_people"] = frozen
+    return frozen
 
 
 PERSON_TITLES = {
@@ -239,6 +289,8 @@ def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candid
             None,
         )
         countable = head.lemma_.lower() not in CURRENCY_NOUNS and head.lower_ != "others"
+        if any(c.dep_ in ("det", "poss") and c.i < head.i for c in head.children):
+            countable = False  # "the two countries": a count the reader was already given
         if number is not None and head.tag_ in ("NNS", "NNPS") and countable:
             key = [t for t in number.subtree if not t.is_punct]
             candidate = _realise(doc, fact, role, key, "number", ctx, count_of=head)
@@ -385,6 +437,8 @@ def _realise(
     question = f"{_cap(wh)} {text}?"
     question = re.sub(r"\s+([,.;:?!])", r"\1", question)
     question = re.sub(r",\s*\?$", "?", question)
+    # "..., in a deal?": a phrase whose relative clause was cut away says nothing on its own
+    question = re.sub(r",\s+(?:in|as|with|for|under|after)\s+(?:a|an|the)\s+\w+\?$", "?", question)
     question = re.sub(r'\s*"\s*"\s*', " ", question).replace(" ?", "?")
     if question.count('"') % 2:
         question = re.sub(r'\s*"\s*', " ", question).replace(" ?", "?").strip()
@@ -470,7 +524,7 @@ def _wh_phrase(
     if cls in ("date", "time", "number", "percent"):
         return None, "", False
     text = _text(answer)
-    hint = next((p for rx, p in ORG_HINTS if rx.search(text)), None)
+    hint = name_kind(text)
     phrase = {"country": "which country", "city": "which city"}.get(cls)
     if hint and cls in ("org", "place", "city", "country"):
         phrase = hint
