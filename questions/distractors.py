@@ -247,9 +247,16 @@ def kindred(doc: Doc, candidate: Candidate, pool: list[Mention]) -> set[str]:
         if other.lemma_.lower() != head.lemma_.lower():
             continue
         mods = _modifiers(m.text, other)
-        if mods and mods != key_mods and not _same_phrase(m.text, candidate.key):
-            out.add(m.text)
+        if not mods or mods == key_mods or _same_phrase(m.text, candidate.key):
+            continue
+        if _counted(m.text) != _counted(candidate.key):
+            continue  # "674,000 middle school teachers" beside "public school teachers"
+        out.add(m.text)
     return out
+
+
+def _counted(text: str) -> bool:
+    return any(w.isdigit() or w in NUMBER_WORDS for w in _words(text))
 
 
 def _modifiers(text: str, head: Token) -> frozenset[str]:

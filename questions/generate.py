@@ -204,8 +204,8 @@ def _cloze(
         if ent.label_ not in CLOZE_LABELS or ent.start == sentence.start:
             continue
         cls = answer_class(ent, surnames)
-        if cls in ("pronoun", "other", "norp"):
-            continue
+        if cls in ("pronoun", "other", "norp") or ent.text.lower() == "one":
+            continue  # "recognised _____ of the general principles": one
         start = ent.start_char - sentence.start_char
         end = ent.end_char - sentence.start_char
         if text[start - 1 : start] == "(" or text[end : end + 1] == ")":

@@ -101,7 +101,8 @@ def select(scored: list[Scored], n: int | None) -> list[Scored]:
     ranked = sorted(scored, key=lambda s: (-s.score, s.candidate.key_start, s.candidate.question))
     if n is None:
         return _dedupe(ranked)
-    ranked = [s for s in ranked if s.score >= MIN_QUIZ_SCORE]
+    # a default quiz asks with at least three options: two are a coin toss
+    ranked = [s for s in ranked if s.score >= MIN_QUIZ_SCORE and len(s.distractors) >= 2]
     picked: list[Scored] = []
     keys: Counter[str] = Counter()
     asked: set[tuple[int, str]] = set()  # (predicate, role): one question per fact and role
