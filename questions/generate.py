@@ -136,15 +136,18 @@ RUN_ON = re.compile(r"[a-z,;] (The|An|He|She|It|They|We|This|These|Those|His|Her
 
 
 def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
-    """Questions the realiser built from a misparse or that answer themselves: a quotation run
-    into the clause, two separate dates ("become a cathedral in 1850 in 1882", a gapped clause),
-    a when-question that already names a date, a where-question that already names a place
-    (its key is then mostly the country or region around it)."""
+    """Questions the realiser built from a misparse, that answer themselves or that have no one
+    answer: a negated question, a quotation run into the clause, two separate dates ("become a
+    cathedral in 1850 in 1882", a gapped clause), a when-question that already names a date, a
+    where-question that already names a place (its key is then mostly the country or region
+    around it)."""
     if RUN_ON.search(candidate.question):
         return True
+    if re.search(r"\b(not|never)\b|n't\b", candidate.question):
+        return True  # "Who was not involved in the study?": nearly everyone
     if candidate.kind == "where" and candidate.answer_class in ("country", "place"):
-        named = {e.label_ for i in candidate.question_tokens if (e := entities.get(i)) is not None}
-        if named & {"GPE", "LOC"}:
+        named = {e for i in candidate.question_tokens if (e := entities.get(i)) is not None}
+        if any(answer_class(e) in ("city", "country", "place") for e in named):
             return True  # "Where did the storm strike the coast of Galicia?" -- Spain
     dates = {
         e

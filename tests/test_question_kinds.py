@@ -102,3 +102,17 @@ def test_questions_that_answer_themselves_are_not_asked(nlp):
 def test_a_trailing_phrase_cut_from_its_clause_is_dropped(nlp):
     quiz = generate_quiz(load_article(SEEDS / "bank-merger.txt"), n=None)
     assert not any(q.question.endswith(", in a deal?") for q in quiz.questions)
+
+
+def test_a_where_question_that_names_its_place_is_not_asked(nlp):
+    quiz = generate_quiz(load_article(SEEDS / "storm-coast.txt"), n=None)
+    for q in quiz.questions:
+        if q.kind == "where":
+            assert "Galicia" not in q.question, q.question  # its key was "Spain"
+
+
+def test_negated_questions_are_not_asked(nlp):
+    for path in sorted(SEEDS.glob("*.txt")):
+        for q in generate_quiz(load_article(path), n=None).questions:
+            if q.kind != "cloze":
+                assert not re.search(r"\b(not|never)\b|n't\b", q.question), q.question
