@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import random
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 
 from spacy.language import Language
@@ -92,6 +92,7 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
     text = doc.text
     article_chars = len(text)
     unit_tensor = distractor_stage.unit_rows(doc.tensor)
+    topic = _topic(ents)
     for candidate in candidates:
         if candidate.question in seen or len(candidate.question) > MAX_QUESTION_LENGTH:
             continue
@@ -125,6 +126,7 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
                 options,
                 article_chars=article_chars,
                 mentions=text.count(candidate.key.split()[-1]),
+                topic=candidate.key.split()[-1] == topic,
                 kindred=len(distractor_stage.kindred(doc, candidate, pool) & set(options)),
             ),
         )
@@ -143,6 +145,10 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
     around it)."""
     if RUN_ON.search(candidate.question):
         return True
+    if re.search(
+        r"\b(based|located|situated|headquartered|called|named|known)\?$", candidate.question
+    ):
+        return True  # "Which organisation is based?": the place it needs was cut away
     if re.search(r"\b(not|never)\b|n't\b", candidate.question):
         return True  # "Who was not involved in the study?": nearly everyone
     if candidate.kind == "where" and candidate.answer_class in ("country", "place"):
@@ -157,6 +163,18 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
     if sum(bool(re.search(r"\b\d{4}\b", e.text)) for e in dates) >= 2:
         return True
     return candidate.kind == "when" and bool(dates)
+
+
+def _topic(ents: tuple[Span, ...]) -> str | None:
+    """The place or organisation the article is about, if one stands out: named at least four
+    times and twice as often as any other ("NASA" in a history of the Apollo programme)."""
+    counts = Counter(e[-1].text for e in ents if e.label_ in ("ORG", "GPE", "LOC", "FAC"))
+    ranked = counts.most_common(2)
+    if not ranked or ranked[0][1] < 4:
+        return None
+    if len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]:
+        return None
+    return ranked[0][0]
 
 
 def _other_answers(doc: Doc, candidate: Candidate, by_lemma: dict[str, list[Fact]]) -> list[str]:

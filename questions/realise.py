@@ -54,6 +54,8 @@ ORG_HINTS = (
     (re.compile(r"\b(Storm|Hurricane|Typhoon|Cyclone)\b"), "which storm"),
     (re.compile(r"\b(Cup|Trophy|Championship|Prize|Award|Games)\b"), "which title"),
     (re.compile(r"\b(Street|Road|Avenue|Boulevard|Lane)$"), "which street"),
+    (re.compile(r"\b(Act|Bill|Directive|Statute)$"), "which law"),
+    (re.compile(r"\b(Treaty|Accord|Agreement|Convention|Pact)$"), "which agreement"),
     (
         re.compile(
             r"\b(Organi[sz]ation|Association|Union|Foundation|Society|Federation|League"

@@ -116,3 +116,17 @@ def test_negated_questions_are_not_asked(nlp):
         for q in generate_quiz(load_article(path), n=None).questions:
             if q.kind != "cloze":
                 assert not re.search(r"\b(not|never)\b|n't\b", q.question), q.question
+
+
+def test_a_law_is_asked_as_a_law_among_laws(nlp):
+    assert name_kind("National Highway Designation Act") == "which law"
+    text = (
+        "In 1974 President Nixon signed the Emergency Highway Energy Conservation Act. "
+        "Congress later passed the National Energy Act in 1978. "
+        "The Energy Policy and Conservation Act created the Strategic Petroleum Reserve in 1975. "
+        "The Federal Highway Administration enforced the new limit across the country."
+    )
+    for q in generate_quiz(text, n=None).questions:
+        if q.question.startswith("Which law"):
+            assert all(o.endswith("Act") for o in q.options), q.options
+        assert not (q.question.startswith("Which organisation") and q.answer.endswith("Act"))
