@@ -128,17 +128,16 @@ def choose(
     also_true: Iterable[str],
     rng: random.Random,
     tensor: np.ndarray | None = None,
-    doc: Doc | None = None,
+    kin: set[str] | frozenset[str] = frozenset(),
 ) -> list[str]:
     """Up to three distractors for `candidate`, most tempting first. `tensor` (the parser's
     contextual token vectors, one unit-length row per token; see `unit_rows`) ranks common-noun
-    options by how alike their contexts are; with `doc`, a common noun's kindred phrases (same
-    head word, other modifiers: "helper T cells" for "killer T cells") come first."""
+    options by how alike their contexts are; a common noun's `kin` (see `kindred`: same head
+    word, other modifiers, "helper T cells" for "killer T cells") come first."""
     key = candidate.key
     banned = {_norm(a) for a in also_true} | {_norm(key)}
     question_words = set(_words(question_text))
     chosen: list[str] = []
-    kin = kindred(doc, candidate, pool) if doc is not None else set()
 
     def acceptable(text: str) -> bool:
         norm = _norm(text)

@@ -27,7 +27,7 @@ from questions.model import (
     Quiz,
 )
 from questions.parse import load_pipeline
-from questions.rank import Scored, score, select
+from questions.rank import MIN_QUIZ_SCORE, Scored, score, select
 from questions.realise import (
     ArticleContext,
     Candidate,
@@ -66,13 +66,18 @@ def generate_quiz(
             f"a quiz needs at least {min_sentences}"
         )
     title_doc = nlp(article.title) if article.title else None
-    scored = list(_scored_candidates(doc, title_doc, seed))
+    floor = None if n is None else MIN_QUIZ_SCORE
+    scored = list(_scored_candidates(doc, title_doc, seed, floor))
     picked = select(scored, n)
     questions = [_question(item, article, seed) for item in picked]
     return Quiz(title=article.title, questions=tuple(_unique_ids(questions)))
 
 
-def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[Scored]:
+def _scored_candidates(
+    doc: Doc, title_doc: Doc | None, seed: int, floor: float | None = None
+) -> Iterator[Scored]:
+    """Every candidate question with its options and score; with a `floor`, those that could
+    not reach it even with the best options are left out before their options are sought."""
     ents = doc.ents
     names = _person_names(ents)
     ctx = ArticleContext(
@@ -102,8 +107,22 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
         also_true = _other_answers(doc, candidate, by_lemma)
         if any(not distractor_stage._same_referent(a, candidate.key) for a in also_true):
             continue  # the article gives this question more than one answer
+        mentions = text.count(candidate.key.split()[-1])
+        is_topic = candidate.key.split()[-1] == topic
+        if floor is not None:
+            best = score(
+                candidate,
+                ["", "", ""],
+                article_chars=article_chars,
+                mentions=mentions,
+                topic=is_topic,
+                kindred=2,
+            )
+            if best < floor:
+                continue  # not worth options: it could not make the quiz with the best three
         also_true += _listed_with(doc, candidate)
         rng = random.Random(f"{seed}:{candidate.question}")
+        kin = distractor_stage.kindred(doc, candidate, pool)
         options = distractor_stage.choose(
             candidate,
             pool,
@@ -111,7 +130,7 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
             also_true=also_true,
             rng=rng,
             tensor=unit_tensor,
-            doc=doc,
+            kin=kin,
         )
         if not options or (candidate.answer_class in ("thing", "people") and len(options) < 2):
             continue
@@ -125,9 +144,9 @@ def _scored_candidates(doc: Doc, title_doc: Doc | None, seed: int) -> Iterator[S
                 candidate,
                 options,
                 article_chars=article_chars,
-                mentions=text.count(candidate.key.split()[-1]),
-                topic=candidate.key.split()[-1] == topic,
-                kindred=len(distractor_stage.kindred(doc, candidate, pool) & set(options)),
+                mentions=mentions,
+                topic=is_topic,
+                kindred=len(kin & set(options)),
             ),
         )
 
