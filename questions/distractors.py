@@ -352,10 +352,10 @@ def _shifted_dates(key: str, rng: random.Random) -> list[str]:
         rng.shuffle(days)
         return days
     if shape == "year":
-        year = int(re.search(r"\d{4}", key).group(0))
         offsets = [-1, -2, -3, -4, 1, 2]  # earlier years first: a later one may not exist yet
         rng.shuffle(offsets)
-        return [key.replace(str(year), str(year + d)) for d in offsets]
+        # every year moves together: "1973-1974" becomes "1971-1972", never "1975-1974"
+        return [re.sub(r"\d{4}", lambda m, d=d: str(int(m.group(0)) + d), key) for d in offsets]
     month = next((m for m in MONTHS if m in key), None)
     day = re.search(r"\b(\d{1,2})\b", key)
     if month and day:
@@ -442,8 +442,33 @@ def _norm(text: str) -> str:
     return " ".join(words)
 
 
+# Names news and reference texts use for one country.
+COUNTRY_ALIASES = {
+    alias: group[0]
+    for group in (
+        ("united states", "us", "u s", "usa", "u s a", "america", "united states of america"),
+        ("united kingdom", "uk", "u k", "britain", "great britain"),
+        ("soviet union", "ussr", "u s s r"),
+        ("netherlands", "holland"),
+        ("myanmar", "burma"),
+        ("czech republic", "czechia"),
+        ("turkey", "turkiye", "türkiye"),
+        ("ivory coast", "cote d ivoire"),
+        ("democratic republic of the congo", "drc", "dr congo"),
+    )
+    for alias in group
+}
+
+
 def _same_referent(a: str, b: str) -> bool:
-    """ "Putin", "Vladimir Putin" and "President Vladimir Putin" name one person."""
+    """ "Putin", "Vladimir Putin" and "President Vladimir Putin" name one person; "US" and
+    "America" one country; "U of C" abbreviates "University of Chicago"."""
+    ca = COUNTRY_ALIASES.get(" ".join(_words(a)).removeprefix("the "))
+    cb = COUNTRY_ALIASES.get(" ".join(_words(b)).removeprefix("the "))
+    if ca is not None and ca == cb:
+        return True
+    if _abbreviates(a, b) or _abbreviates(b, a):
+        return True
     wa = [w for w in _words(a) if w not in TITLES and w not in ("the", "of", "and")]
     wb = [w for w in _words(b) if w not in TITLES and w not in ("the", "of", "and")]
     if not wa or not wb:
@@ -453,6 +478,16 @@ def _same_referent(a: str, b: str) -> bool:
     wa, wb = [_singular(w) for w in wa], [_singular(w) for w in wb]
     sa, sb = set(wa), set(wb)
     return sa <= sb or sb <= sa or (wa[-1] == wb[-1] and len(wa[-1]) > 3)
+
+
+def _abbreviates(short: str, name: str) -> bool:
+    """ "NASA" of "National Aeronautics and Space Administration", "U of C" of "University of
+    Chicago": the short form's capitals are the initials of the name's capitalised words."""
+    capitals = "".join(ch for ch in short if ch.isupper())
+    if len(capitals) < 2 or len(short.replace(" ", "")) > len(capitals) + 4:
+        return False
+    initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", name) if w[0].isupper())
+    return len(initials) >= 2 and capitals == initials
 
 
 def _same_phrase(a: str, b: str) -> bool:

@@ -79,7 +79,8 @@ _MD_LINK = re.compile(r"!?\[([^\]\n]+)\]\([^)\s]+(?:\s\"[^\"]*\")?\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*)(?=\S)([^*\n]+?)(?<=\S)\1")
 _WORD = re.compile(r"[A-Za-z']+")
 _REFERENCE = re.compile(
-    r"\[(?:[a-z ]{0,20}needed|\d{1,3}|[a-z]|note \d+|page \d+|dubious[^\]]{0,20})\]",
+    r"\[(?:[a-z ]{0,20}needed|\d{1,3}|[a-z]|note \d+|page \d+|dubious[^\]]{0,20}"
+    r"|update|needs update|when\?|where\?|who\?|which\?|by whom\?|according to whom\?)\]",
     re.IGNORECASE,
 )
 # fmt: off

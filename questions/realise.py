@@ -194,6 +194,12 @@ def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset(
     return "other"
 
 
+PLACE_WORDS = re.compile(
+    r"\b(Square|Street|Road|Avenue|Centre|Center|Park|Station|Airport|Bridge|Market|Hall|Tower"
+    r"|Castle|Palace|Cathedral|Church|Stadium|Arena|Museum|Gallery|Library|Hospital)$"
+)
+
+
 def _not_people(doc: Doc) -> frozenset[str]:
     """Names the tagger calls people that the article shows are not: a name after "the" ("the
     Southern Horizon"), a name in apposition to a thing ("the vessel Southern Horizon") and a
@@ -209,6 +215,7 @@ def _not_people(doc: Doc) -> frozenset[str]:
         root = ent.root
         if (
             (before is not None and before.lower_ in ("the", "a", "an"))
+            or PLACE_WORDS.search(ent.text)
             or (
                 root.dep_ == "appos"
                 and root.head.pos_ == "NOUN"
@@ -439,6 +446,7 @@ def _realise(
     question = f"{_cap(wh)} {text}?"
     question = re.sub(r"\s+([,.;:?!])", r"\1", question)
     question = re.sub(r",\s*\?$", "?", question)
+    question = re.sub(r"\s+(yet|already|still)\?$", "?", question)  # "... program yet?"
     # "..., in a deal?": a phrase whose relative clause was cut away says nothing on its own
     question = re.sub(r",\s+(?:in|as|with|for|under|after)\s+(?:a|an|the)\s+\w+\?$", "?", question)
     question = re.sub(r'\s*"\s*"\s*', " ", question).replace(" ?", "?")
@@ -710,6 +718,12 @@ FINITE_WORDS = {"did", "does", "do", "was", "were", "is", "are", "has", "have", 
 
 
 def _tense(verb: Token) -> str:
+    if (
+        verb.dep_ == "acl"
+        and verb.tag_ == "VBN"
+        and any(t.ent_type_ == "DATE" for t in verb.subtree)
+    ):
+        return "past"  # "the university, established in 1890, is ...": was established
     t = verb
     for _ in range(4):
         auxes = [c for c in t.children if c.dep_ in ("aux", "auxpass") and c.lower_ != "to"]

@@ -152,3 +152,16 @@ def _tiny_pdf(lines: list[str]) -> bytes:
     out += "".join(f"{o:010d} 00000 n \n" for o in offsets)
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
     return out.encode("latin-1")
+
+
+def test_encyclopedia_markers_are_removed_and_offsets_still_point_into_the_text():
+    raw = (
+        "As of 2007[update], over 90 destinations were served[citation needed]. The airport "
+        "opened in 1935.[12] It lies near Ponteland[when?] and handles five million people."
+    )
+    article = article_from_text(raw, source="wiki")
+    for mark in ("[update]", "[when?]", "[12]", "needed"):
+        assert mark not in article.text
+    start = article.text.index("over 90")
+    begin, end = article.source_span(start, start + len("over 90"))
+    assert raw[begin:end] == "over 90"

@@ -130,3 +130,26 @@ def test_a_law_is_asked_as_a_law_among_laws(nlp):
         if q.question.startswith("Which law"):
             assert all(o.endswith("Act") for o in q.options), q.options
         assert not (q.question.startswith("Which organisation") and q.answer.endswith("Act"))
+
+
+def test_a_square_the_tagger_calls_a_person_is_not_asked_with_who(nlp):
+    text = (
+        "Eldon Square is currently undergoing a full redevelopment. "
+        "Emerson Bainbridge opened the first department store in the city in 1838. "
+        "The Green Market stands beside the shopping centre. "
+        "John Lewis bought the store in 1952 and kept its staff."
+    )
+    for q in generate_quiz(text, n=None).questions:
+        if q.question.startswith("Who"):
+            assert "Eldon Square" not in q.options, q.question
+
+
+def test_a_dated_participle_is_asked_in_the_past(nlp):
+    text = (
+        "The University of Chicago, established in 1890, is a private research university. "
+        "It enrolls about 15,000 students in total. "
+        "Its first president was William Rainey Harper, who came from Yale. "
+        "John D. Rockefeller gave the money that founded the university."
+    )
+    asked = [q.question for q in generate_quiz(text, n=None).questions]
+    assert not any(q.startswith("When is") and "established" in q for q in asked), asked

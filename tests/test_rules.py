@@ -6,7 +6,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from questions.distractors import Mention, _same_referent, choose
+from questions.distractors import Mention, _same_referent, _shifted_dates, choose
 from questions.facts import extract_facts, resolve_pronouns
 from questions.realise import ArticleContext, candidates_for
 
@@ -252,3 +252,23 @@ def test_he_stays_unresolved_when_two_people_were_named(vocab):
     ctx = ArticleContext({"Kerr": "Ann Kerr", "Lee": "Sam Lee", "Day": "Bob Day"})
     asked = [c.question for f in extract_facts(doc) for c in candidates_for(doc, f, ctx)]
     assert not any("telephone" in q for q in asked)
+
+
+def test_one_country_under_its_other_names_is_one_referent():
+    assert _same_referent("US", "America")
+    assert _same_referent("the United States", "U.S.")
+    assert _same_referent("Britain", "the UK")
+    assert not _same_referent("UK", "US")
+
+
+def test_an_abbreviation_names_what_it_abbreviates():
+    assert _same_referent("U of C", "University of Chicago")
+    assert _same_referent("NASA", "National Aeronautics and Space Administration")
+    assert not _same_referent("CBS", "NBC")
+    assert not _same_referent("Brightwater Securities", "Calloway Brothers")
+
+
+def test_a_range_of_years_shifts_as_a_whole():
+    for option in _shifted_dates("1973-1974", random.Random(0)):
+        first, second = (int(y) for y in option.split("-"))
+        assert second == first + 1
