@@ -168,6 +168,12 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         r"\b(based|located|situated|headquartered|called|named|known)\?$", candidate.question
     ):
         return True  # "Which organisation is based?": the place it needs was cut away
+    if re.search(r"\bthe [a-z]+'s\b", candidate.question):
+        return True  # "the university's centre": which university? the sentence before said
+    if re.fullmatch(
+        r"(What|Who) (is|was|are|were) the (most \w+|\w+est) \w+\?", candidate.question
+    ):
+        return True  # "What was the most powerful storm?" -- since when, and where?
     if re.search(r"\b(not|never)\b|n't\b", candidate.question):
         return True  # "Who was not involved in the study?": nearly everyone
     if candidate.kind == "where" and candidate.answer_class in ("country", "place"):
@@ -246,7 +252,9 @@ def _cloze(
         cls = answer_class(ent, surnames)
         if cls in ("pronoun", "other", "norp") or ent.text.lower() == "one":
             continue  # "recognised _____ of the general principles": one
-        start = ent.start_char - sentence.start_char
+        first = ent[1] if len(ent) > 1 and ent[0].lower_ == "the" else ent[0]
+        # "the president of the _____": the article stays in the sentence, not in one option
+        start = first.idx - sentence.start_char
         end = ent.end_char - sentence.start_char
         if text[start - 1 : start] == "(" or text[end : end + 1] == ")":
             continue  # "St. Hyacinth's Church (_____)": a year in brackets is trivia
@@ -254,14 +262,14 @@ def _cloze(
         yield Candidate(
             kind="cloze",
             question=f"Fill in the blank: {blanked}",
-            key=ent.text,
+            key=text[start:end],
             answer_class=cls,
             fact=None,
             role="cloze",
-            key_start=ent.start_char,
+            key_start=first.idx,
             key_end=ent.end_char,
             sentence=sentence,
-            question_tokens=frozenset(t.i for t in sentence if not ent.start <= t.i < ent.end),
+            question_tokens=frozenset(t.i for t in sentence if not first.i <= t.i < ent.end),
             context=(),
         )
 

@@ -153,3 +153,20 @@ def test_a_dated_participle_is_asked_in_the_past(nlp):
     )
     asked = [q.question for q in generate_quiz(text, n=None).questions]
     assert not any(q.startswith("When is") and "established" in q for q in asked), asked
+
+
+def test_dangling_references_and_unbounded_superlatives_are_not_asked(nlp):
+    for path in sorted(SEEDS.glob("*.txt")):
+        for q in generate_quiz(load_article(path), n=None).questions:
+            if q.kind == "cloze":
+                continue
+            assert not re.search(r"\bthe [a-z]+'s\b", q.question), q.question
+            assert not re.fullmatch(r"What (is|was) the (most \w+|\w+est) \w+\?", q.question)
+
+
+def test_a_blanked_name_leaves_its_article_in_the_sentence(nlp):
+    quiz = generate_quiz(load_article(SEEDS / "election-abroad.txt"), n=None)
+    blanks = [q for q in quiz.questions if q.kind == "cloze"]
+    assert blanks
+    for q in blanks:
+        assert not q.answer.lower().startswith("the "), (q.question, q.answer)
