@@ -13,7 +13,13 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from questions import distractors as distractor_stage
-from questions.facts import Fact, extract_facts, phrase_tokens, resolve_pronouns
+from questions.facts import (
+    SPEECH_VERBS,
+    Fact,
+    extract_facts,
+    phrase_tokens,
+    resolve_pronouns,
+)
 from questions.ingest import article_from_text
 from questions.model import (
     MAX_EXPLANATION_LENGTH,
@@ -98,6 +104,7 @@ def _scored_candidates(
     article_chars = len(text)
     unit_tensor = distractor_stage.unit_rows(doc.tensor)
     topic = _topic(ents)
+    story_year = _story_year(ents)
     for candidate in candidates:
         if candidate.question in seen or len(candidate.question) > MAX_QUESTION_LENGTH:
             continue
@@ -109,6 +116,7 @@ def _scored_candidates(
             continue  # the article gives this question more than one answer
         mentions = text.count(candidate.key.split()[-1])
         is_topic = candidate.key.split()[-1] == topic
+        aside = _speaker_aside(doc, candidate) or _before_the_story(candidate, story_year)
         if floor is not None:
             best = score(
                 candidate,
@@ -117,6 +125,7 @@ def _scored_candidates(
                 mentions=mentions,
                 topic=is_topic,
                 kindred=2,
+                aside=aside,
             )
             if best < floor:
                 continue  # not worth options: it could not make the quiz with the best three
@@ -147,6 +156,7 @@ def _scored_candidates(
                 mentions=mentions,
                 topic=is_topic,
                 kindred=len(kin & set(options)),
+                aside=aside,
             ),
         )
 
@@ -188,6 +198,43 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
     if sum(bool(re.search(r"\b\d{4}\b", e.text)) for e in dates) >= 2:
         return True
     return candidate.kind == "when" and bool(dates)
+
+
+def _story_year(ents: tuple[Span, ...]) -> int | None:
+    """The year the story happens in: the latest year its dates name most."""
+    years = Counter(
+        int(y)
+        for e in ents
+        if e.label_ == "DATE"
+        for y in re.findall(r"\b(?:19|20)\d\d\b", e.text)
+    )
+    if not years:
+        return None
+    top = max(years.values())
+    return max(y for y, n in years.items() if n == top)
+
+
+def _before_the_story(candidate: Candidate, story_year: int | None) -> bool:
+    """A when-question about an earlier year than the story's: background (the year a bank was
+    founded, a manager took charge)."""
+    if candidate.kind != "when" or story_year is None:
+        return False
+    years = [int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", candidate.key)]
+    return bool(years) and max(years) < story_year
+
+
+def _speaker_aside(doc: Doc, candidate: Candidate) -> bool:
+    """A fact that only introduces someone quoted: "Elena Rivas, who runs a cafe on the sea
+    front, said ..." -- who she is matters less than what happened."""
+    if candidate.fact is None:
+        return False
+    verb = doc[candidate.fact.verb]
+    if verb.dep_ not in ("relcl", "acl"):
+        return False
+    speaker = verb.head
+    while speaker.dep_ == "appos":
+        speaker = speaker.head
+    return speaker.dep_ == "nsubj" and speaker.head.lemma_.lower() in SPEECH_VERBS
 
 
 def _topic(ents: tuple[Span, ...]) -> str | None:

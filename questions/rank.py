@@ -48,18 +48,22 @@ def score(
     mentions: int = 1,
     kindred: int = 0,
     topic: bool = False,
+    aside: bool = False,
 ) -> float:
     """A 0-1 estimate of how good a question this is. `mentions`: how often the article names
     the key; a name the story keeps coming back to matters more than a passing one. `kindred`:
     how many of a common-noun key's wrong options share its head word ("helper T cells" beside
     "killer T cells"); other noun phrases of an article are rarely of the key's kind, so a
     common-noun question without two of them stays out of a default quiz. `topic`: the key is
-    the place or organisation the whole article is about."""
+    the place or organisation the whole article is about. `aside`: background, not the story
+    (who a quoted speaker is, a year before the story's)."""
     value = TYPE_VALUE.get(candidate.answer_class, 0.3)
     if candidate.answer_class in ("person", "org", "city", "country", "place"):
         value += min(0.15, 0.05 * (mentions - 1)) if mentions > 1 else -0.05
     if topic and candidate.answer_class in ("org", "city", "country", "place"):
         value -= 0.25  # "Which organisation ...?" in a story about NASA: NASA, as anyone guesses
+    if aside:
+        value -= 0.15
     if candidate.kind == "what" and candidate.answer_class in ("city", "country", "place"):
         value -= 0.2  # "What did the plague devastate?" -> Europe: a place asked as a thing
     if candidate.kind == "cloze":

@@ -170,3 +170,18 @@ def test_a_blanked_name_leaves_its_article_in_the_sentence(nlp):
     assert blanks
     for q in blanks:
         assert not q.answer.lower().startswith("the "), (q.question, q.answer)
+
+
+def test_background_ranks_below_the_story(nlp):
+    text = (
+        "Northgate Bank agreed on June 16, 2025, to buy Harwell Savings for 6.8 billion pounds. "
+        "Harwell Savings was founded in 1867 in the town of Dunmore. "
+        "Paul Denholm, the chairman of Harwell, said the deal was fair to its members. "
+        "Northgate will close 85 branches in 2025 and open 12 new ones in 2026."
+    )
+    scored = {s.candidate.question: s.score for s in candidates(nlp, text)}
+    founded = [q for q in scored if "founded" in q and q.startswith("When")]
+    assert founded
+    story = [q for q in scored if q.startswith("When") and "agree" in q]
+    assert story
+    assert scored[founded[0]] < scored[story[0]]
