@@ -206,7 +206,7 @@ def _story_year(ents: tuple[Span, ...]) -> int | None:
         int(y)
         for e in ents
         if e.label_ == "DATE"
-        for y in re.findall(r"\b(?:19|20)\d\d\b", e.text)
+        for y in re.findall(r"\b(?:1[5-9]|20)\d\d\b", e.text)
     )
     if not years:
         return None
@@ -219,7 +219,7 @@ def _before_the_story(candidate: Candidate, story_year: int | None) -> bool:
     founded, a manager took charge)."""
     if candidate.kind != "when" or story_year is None:
         return False
-    years = [int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", candidate.key)]
+    years = [int(y) for y in re.findall(r"\b(?:1[5-9]|20)\d\d\b", candidate.key)]
     return bool(years) and max(years) < story_year
 
 
