@@ -4,7 +4,7 @@ through `esc`."""
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from storage.records import HistoryRow, LeaderboardRow, Question, Quiz, Run, Score, Streak
@@ -270,13 +270,16 @@ def published(quiz: Quiz, link: str) -> str:
     )
 
 
-def quiz_list(quizzes: Sequence[Quiz]) -> str:
+def quiz_list(quizzes: Sequence[Quiz], links: Mapping[int, str]) -> str:
+    """The quizzes, each published one with its students' link."""
     if not quizzes:
         return "You have no quizzes yet. Send me an article to make one."
     lines = ["<b>Your quizzes</b>"]
     for quiz in quizzes:
         count = sum(q.enabled for q in quiz.questions)
         lines.append(f"#{quiz.id} {esc(quiz.title)} ({quiz.status}, {count} questions)")
+        if quiz.id in links:
+            lines.append(f"    {esc(links[quiz.id])}")
     lines.append("\nRename with /rename ID NEW TITLE.")
     return "\n".join(lines)
 
@@ -355,3 +358,8 @@ ASSIGNMENT_CLOSED = "That assignment is closed."
 NOT_IN_GROUP = "That assignment is for members of its group."
 STALE = "That button is out of date."
 QUIZ_GONE = "That quiz is not available."
+UNKNOWN_LINK = "I do not know that link: check that it was copied whole, or ask for it again."
+OLD_LINK = (
+    "That is an old quiz link, which no longer works. Ask your teacher for the new one "
+    "(teachers find it in /quizzes)."
+)

@@ -83,6 +83,7 @@ class Quiz:
     created_at: datetime
     updated_at: datetime
     questions: tuple[Question, ...]
+    link_code: str  # the random part of its deep link (`/start q<code>`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,7 @@ class Run:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    link_code: str  # the random part of its deep links (`a<code>`, `r<code>`)
 
     @property
     def current_question_id(self) -> int | None:

@@ -7,6 +7,8 @@ the set again is a no-op.
 
 from __future__ import annotations
 
+import secrets
+
 from sqlite_utils import Database, Migrations
 
 MIGRATIONS = Migrations("quizbot")
@@ -233,6 +235,32 @@ def m002_reviews_and_scores(db: Database) -> None:
                ORDER BY a.answered_at DESC, a.run_id DESC LIMIT 1) = 0
         """
     )
+
+
+LINK_CODE_BYTES = 16  # secrets.token_urlsafe(16): 22 characters of A-Za-z0-9_-, 128 random bits
+
+
+def new_link_code() -> str:
+    """An unguessable code for a deep link: 22 characters a Telegram `start` parameter allows
+    (A-Za-z0-9_-, at most 64). Never all digits, so it cannot be taken for an old numeric id."""
+    while True:
+        code = secrets.token_urlsafe(LINK_CODE_BYTES)
+        if not code.isdigit():
+            return code
+
+
+@MIGRATIONS()
+def m003_link_codes(db: Database) -> None:
+    """A random link code for every quiz and run, so a deep link cannot be guessed from a
+    sequential id. Quizzes and runs already stored get theirs here."""
+    for table in ("quizzes", "runs"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN link_code TEXT")
+        ids = [row[0] for row in db.execute(f"SELECT id FROM {table} WHERE link_code IS NULL")]
+        db.conn.executemany(
+            f"UPDATE {table} SET link_code = ? WHERE id = ?",
+            [(new_link_code(), row_id) for row_id in ids],
+        )
+        db.execute(f"CREATE UNIQUE INDEX {table}_link_code ON {table}(link_code)")
 
 
 # Rows of the trigger-kept tables that differ from what the answers say, as (what, user, run).

@@ -44,7 +44,7 @@ from storage.records import (
     User,
     display_name,
 )
-from storage.schema import DERIVED_MISMATCH_SQL, MIGRATIONS
+from storage.schema import DERIVED_MISMATCH_SQL, MIGRATIONS, new_link_code
 
 logger = logging.getLogger(__name__)
 
@@ -356,10 +356,10 @@ class Store:
             quiz_id = self.db.execute(
                 """
                 INSERT INTO quizzes (article_id, owner_id, title, status, visibility,
-                                     created_at, updated_at)
-                VALUES (?, ?, ?, 'draft', ?, ?, ?)
+                                     created_at, updated_at, link_code)
+                VALUES (?, ?, ?, 'draft', ?, ?, ?, ?)
                 """,
-                (article_id, owner, title, visibility, now, now),
+                (article_id, owner, title, visibility, now, now, new_link_code()),
             ).lastrowid
             self.db.conn.executemany(
                 """
@@ -412,6 +412,16 @@ class Store:
             "SELECT * FROM questions WHERE quiz_id = ? ORDER BY position", (quiz_id,)
         )
         return _quiz(row, tuple(_question(r) for r in rows))
+
+    def quiz_by_link(self, code: str) -> Quiz:
+        """The quiz whose deep link carries `code` (deleted ones are unknown)."""
+        row = self._row("SELECT id FROM quizzes WHERE link_code = ?", (code,))
+        if row is None:
+            raise errors.UnknownLink()
+        try:
+            return self.get_quiz(row["id"])
+        except errors.UnknownQuiz:
+            raise errors.UnknownLink() from None
 
     def list_quizzes(self, owner_id: int) -> tuple[Quiz, ...]:
         """An owner's quizzes that are not deleted, newest first."""
@@ -563,8 +573,8 @@ class Store:
                 """
                 INSERT INTO runs (quiz_id, mode, chat_id, started_by, kind, seconds_per_question,
                     deadline, scheduled_at, state, position, question_count, created_at,
-                    started_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+                    started_at, link_code)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
                 """,
                 (
                     quiz_id,
@@ -579,6 +589,7 @@ class Store:
                     len(enabled),
                     _ts(now),
                     None if scheduled else _ts(now),
+                    new_link_code(),
                 ),
             ).lastrowid
             self.db.conn.executemany(
@@ -596,6 +607,13 @@ class Store:
             "SELECT question_id FROM run_questions WHERE run_id = ? ORDER BY seq", (run_id,)
         )
         return _run(row, tuple(r["question_id"] for r in ids))
+
+    def run_by_link(self, code: str) -> Run:
+        """The run whose deep links carry `code`."""
+        row = self._row("SELECT id FROM runs WHERE link_code = ?", (code,))
+        if row is None:
+            raise errors.UnknownLink()
+        return self.get_run(row["id"])
 
     def start_run(self, run_id: int, *, at: datetime | None = None) -> Run:
         """Start a scheduled run."""
@@ -1471,6 +1489,7 @@ def _quiz(r: Row, questions: tuple[Question, ...]) -> Quiz:
         created_at=_dt(r["created_at"]),
         updated_at=_dt(r["updated_at"]),
         questions=questions,
+        link_code=r["link_code"],
     )
 
 
@@ -1491,6 +1510,7 @@ def _run(r: Row, question_ids: tuple[int, ...]) -> Run:
         created_at=_dt(r["created_at"]),
         started_at=_dt_or_none(r["started_at"]),
         finished_at=_dt_or_none(r["finished_at"]),
+        link_code=r["link_code"],
     )
 
 

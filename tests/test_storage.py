@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from old_databases import version_2
 from sqlite_utils import Database
 
 from storage import (
@@ -18,6 +20,7 @@ from storage import (
     RunNotActive,
     StorageError,
     Store,
+    UnknownLink,
     UnknownQuiz,
     UnknownRun,
     UnknownUser,
@@ -96,7 +99,7 @@ def test_migrates_from_empty_and_reopens(tmp_path):
         store.upsert_user(7, first_name="Ada", at=T0)
     with Store(path) as store:
         assert [m.name for m in MIGRATIONS.applied(store.db)] == applied
-        assert applied == ["m001_initial", "m002_reviews_and_scores"]
+        assert applied == ["m001_initial", "m002_reviews_and_scores", "m003_link_codes"]
         assert store.get_user(7).first_name == "Ada"
         assert store.check() == []
 
@@ -217,10 +220,38 @@ def test_database_made_by_version_1_upgrades(tmp_path):
         store.finish_run(1, at=later)
         assert store.get_run(1).state == "finished"
     with Store(path) as store:
-        assert [m.name for m in MIGRATIONS.applied(store.db)] == [
+        assert [m.name for m in MIGRATIONS.applied(store.db)][:2] == [
             "m001_initial",
             "m002_reviews_and_scores",
         ]
+
+
+def test_database_made_by_version_2_gets_a_link_code_for_every_quiz_and_run(tmp_path):
+    path = tmp_path / "v2.db"
+    version_2(path, teacher=TEACHER, group=CLASS_CHAT)
+    with Database(path) as db:
+        assert "link_code" not in db.table("quizzes").columns_dict
+    with Store(path, clock=lambda: T0) as store:
+        assert store.schema_pending() == []
+        assert store.check() == []
+        codes = [store.get_quiz(1).link_code, store.get_quiz(2).link_code]
+        codes.append(store.get_run(1).link_code)
+        assert all(re.fullmatch(r"[A-Za-z0-9_-]{22}", c) for c in codes)
+        assert len(set(codes)) == 3
+        assert store.quiz_by_link(codes[0]).id == 1
+        assert store.run_by_link(codes[2]).id == 1
+        with pytest.raises(UnknownLink):
+            store.quiz_by_link(codes[2])  # a run's code opens no quiz
+        with pytest.raises(UnknownLink):
+            store.run_by_link("1")
+        fresh = make_quiz(store)
+        run = store.create_run(fresh.id, chat_id=CLASS_CHAT, started_by=TEACHER)
+        assert {fresh.link_code, run.link_code}.isdisjoint(codes)
+        store.delete_quiz(2)
+        with pytest.raises(UnknownLink):
+            store.quiz_by_link(codes[1])
+    with Store(path) as store:  # the codes are kept, not made anew on each opening
+        assert [store.get_quiz(1).link_code, store.get_run(1).link_code] == [codes[0], codes[2]]
 
 
 # -- answers -----------------------------------------------------------------------------------

@@ -45,17 +45,6 @@ def owned_quiz(context: Context, quiz_id: int, user_id: int) -> Quiz:
     return quiz
 
 
-def playable_quiz(context: Context, quiz_id: int, user_id: int) -> Quiz:
-    """A quiz this user may play: their own, or a published one."""
-    try:
-        quiz = services(context).store.get_quiz(quiz_id)
-    except StorageError:
-        raise UserError(texts.QUIZ_GONE) from None
-    if quiz.owner_id != user_id and quiz.status != "published":
-        raise UserError(texts.QUIZ_GONE)
-    return quiz
-
-
 def owned_question(context: Context, question_id: int, user_id: int) -> tuple[Quiz, Question]:
     try:
         question = services(context).store.get_question(question_id)

@@ -176,7 +176,7 @@ async def on_publish(update: Update, context: Context) -> None:
     quiz = svc.store.publish_quiz(quiz.id, visibility="link")
     await update.callback_query.answer("Published")
     await context.bot.send_message(
-        update.effective_user.id, texts.published(quiz, svc.deep_link(f"q{quiz.id}"))
+        update.effective_user.id, texts.published(quiz, svc.deep_link(f"q{quiz.link_code}"))
     )
 
 
@@ -185,7 +185,9 @@ async def on_publish(update: Update, context: Context) -> None:
 
 async def quizzes(update: Update, context: Context) -> None:
     """List your quizzes with buttons to check or delete each."""
-    mine = services(context).store.list_quizzes(update.effective_user.id)[:20]
+    svc = services(context)
+    mine = svc.store.list_quizzes(update.effective_user.id)[:20]
+    links = {q.id: svc.deep_link(f"q{q.link_code}") for q in mine if q.status == "published"}
     rows = [
         [
             InlineKeyboardButton(f"📝 #{q.id}", callback_data=f"ed:{q.id}"),
@@ -194,7 +196,7 @@ async def quizzes(update: Update, context: Context) -> None:
         for q in mine
     ]
     await update.effective_message.reply_text(
-        texts.quiz_list(mine), reply_markup=InlineKeyboardMarkup(rows) if rows else None
+        texts.quiz_list(mine, links), reply_markup=InlineKeyboardMarkup(rows) if rows else None
     )
 
 
@@ -361,7 +363,7 @@ async def _finish_push(update: Update, context: Context, pending: tuple) -> None
         quiz.id, chat_id=chat_id, started_by=user_id, kind="assignment", deadline=moment
     )
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton("✍️ Start", url=svc.deep_link(f"a{run.id}"))]]
+        [[InlineKeyboardButton("✍️ Start", url=svc.deep_link(f"a{run.link_code}"))]]
     )
     await context.bot.send_message(
         chat_id,
