@@ -17,6 +17,7 @@ class User:
     first_seen: datetime
     last_seen: datetime
     blocked: bool
+    time_zone: str  # an IANA name such as Europe/Berlin; UTC unless the user chose one
 
     @property
     def display_name(self) -> str:

@@ -263,6 +263,12 @@ def m003_link_codes(db: Database) -> None:
         db.execute(f"CREATE UNIQUE INDEX {table}_link_code ON {table}(link_code)")
 
 
+@MIGRATIONS()
+def m004_user_time_zones(db: Database) -> None:
+    """Each user's time zone (an IANA name), in which the bot reads and shows their times."""
+    db.execute("ALTER TABLE users ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC'")
+
+
 # Rows of the trigger-kept tables that differ from what the answers say, as (what, user, run).
 DERIVED_MISMATCH_SQL = """
 WITH derived AS (

@@ -225,6 +225,16 @@ class Store:
                 raise errors.UnknownUser(user_id)
         return self.get_user(user_id)
 
+    def set_time_zone(self, user_id: int, time_zone: str) -> User:
+        """Remember the user's time zone (an IANA name the caller has checked)."""
+        with self._write():
+            cursor = self.db.execute(
+                "UPDATE users SET time_zone = ? WHERE id = ?", (time_zone, user_id)
+            )
+            if cursor.rowcount == 0:
+                raise errors.UnknownUser(user_id)
+        return self.get_user(user_id)
+
     def get_user(self, user_id: int) -> User:
         row = self._row("SELECT * FROM users WHERE id = ?", (user_id,))
         if row is None:
@@ -1432,6 +1442,7 @@ def _user(r: Row) -> User:
         first_seen=_dt(r["first_seen"]),
         last_seen=_dt(r["last_seen"]),
         blocked=bool(r["blocked"]),
+        time_zone=r["time_zone"],
     )
 
 

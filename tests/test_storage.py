@@ -99,7 +99,12 @@ def test_migrates_from_empty_and_reopens(tmp_path):
         store.upsert_user(7, first_name="Ada", at=T0)
     with Store(path) as store:
         assert [m.name for m in MIGRATIONS.applied(store.db)] == applied
-        assert applied == ["m001_initial", "m002_reviews_and_scores", "m003_link_codes"]
+        assert applied == [
+            "m001_initial",
+            "m002_reviews_and_scores",
+            "m003_link_codes",
+            "m004_user_time_zones",
+        ]
         assert store.get_user(7).first_name == "Ada"
         assert store.check() == []
 
@@ -250,8 +255,13 @@ def test_database_made_by_version_2_gets_a_link_code_for_every_quiz_and_run(tmp_
         store.delete_quiz(2)
         with pytest.raises(UnknownLink):
             store.quiz_by_link(codes[1])
+        assert store.get_user(TEACHER).time_zone == "UTC"
+        assert store.set_time_zone(TEACHER, "Europe/Berlin").time_zone == "Europe/Berlin"
     with Store(path) as store:  # the codes are kept, not made anew on each opening
         assert [store.get_quiz(1).link_code, store.get_run(1).link_code] == [codes[0], codes[2]]
+        assert store.get_user(TEACHER).time_zone == "Europe/Berlin"
+        store.upsert_user(TEACHER, first_name="Teacher")  # seen again: the zone stays
+        assert store.get_user(TEACHER).time_zone == "Europe/Berlin"
 
 
 # -- answers -----------------------------------------------------------------------------------

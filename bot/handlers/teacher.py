@@ -11,9 +11,16 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Upd
 from telegram.error import TelegramError
 
 from bot import play, texts
-from bot.handlers.common import button_args, is_id, owned_question, owned_quiz, services
+from bot.handlers.common import (
+    button_args,
+    is_id,
+    owned_question,
+    owned_quiz,
+    services,
+    user_zone,
+)
 from bot.services import Context, StaleButton, UserError
-from bot.timeparse import parse_time
+from bot.timeparse import find_zone, parse_time
 from questions import article_from_text, generate_quiz
 from storage import StorageError
 from storage.records import Question, Quiz
@@ -320,11 +327,24 @@ async def on_push_mode(update: Update, context: Context) -> None:
         await context.bot.send_message(user_id, texts.STARTED.format(group=texts.esc(group)))
         return
     context.user_data["pending"] = ("schedule" if mode == "ps" else "assign", quiz.id, chat_id)
+    zone = user_zone(context, user_id)
     await context.bot.send_message(
         user_id,
-        texts.ASK_WHEN if mode == "ps" else texts.ASK_DEADLINE,
+        texts.ask_when(zone) if mode == "ps" else texts.ask_deadline(zone),
         reply_markup=ForceReply(selective=True),
     )
+
+
+async def timezone(update: Update, context: Context) -> None:
+    """/timezone [NAME]: show or set the time zone /push reads and shows your times in."""
+    user_id = update.effective_user.id
+    args = context.args or []
+    if not args:
+        zone, changed = user_zone(context, user_id), False
+    else:
+        zone, changed = find_zone(" ".join(args)), True
+        services(context).store.set_time_zone(user_id, zone.key)
+    await update.effective_message.reply_text(texts.zone_is(zone, play.now(), changed=changed))
 
 
 async def _start_live(context: Context, quiz: Quiz, chat_id: int, user_id: int) -> None:
@@ -342,7 +362,8 @@ async def _finish_push(update: Update, context: Context, pending: tuple) -> None
     mode, quiz_id, chat_id = pending
     user_id = update.effective_user.id
     svc = services(context)
-    moment = parse_time(update.effective_message.text, play.now())
+    zone = user_zone(context, user_id)
+    moment = parse_time(update.effective_message.text, play.now(), zone)
     quiz = _published(context, quiz_id, user_id)
     group = await _group_for(context, chat_id, user_id)
     if mode == "schedule":
@@ -357,7 +378,7 @@ async def _finish_push(update: Update, context: Context, pending: tuple) -> None
             await play.start_group(context, run)
         else:
             play.arm_schedule(context, run)
-        await update.effective_message.reply_text(texts.scheduled(quiz.title, group, moment))
+        await update.effective_message.reply_text(texts.scheduled(quiz.title, group, moment, zone))
         return
     run = svc.store.create_run(
         quiz.id, chat_id=chat_id, started_by=user_id, kind="assignment", deadline=moment
@@ -367,11 +388,13 @@ async def _finish_push(update: Update, context: Context, pending: tuple) -> None
     )
     await context.bot.send_message(
         chat_id,
-        texts.assignment_post(quiz.title, len(run.question_ids), moment),
+        texts.assignment_post(quiz.title, len(run.question_ids), moment, zone),
         reply_markup=keyboard,
     )
     play.arm_deadline(context, run)
-    await update.effective_message.reply_text(texts.assignment_set(quiz.title, group, moment))
+    await update.effective_message.reply_text(
+        texts.assignment_set(quiz.title, group, moment, zone)
+    )
 
 
 async def handle_pending(update: Update, context: Context) -> bool:
