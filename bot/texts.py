@@ -268,6 +268,10 @@ EDIT_TOO_LONG = (
     "up to 12 options of at most 100 characters each."
 )
 MORE_NONE = "I found no further questions in this article."
+PENDING_EXPIRED = (
+    "I stopped waiting for that reply an hour after asking. Tap the button again "
+    "(✏️ Edit, or the quiz in /push)."
+)
 
 
 def more_added(n: int) -> str:

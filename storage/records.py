@@ -269,6 +269,23 @@ class Review:
     misses: int
 
 
+@dataclass(frozen=True, slots=True)
+class PendingReply:
+    """A question the bot asked a user and waits for a reply to: an edited question (`edit`),
+    or a time for pushing a quiz to a group (`schedule`, `assign`)."""
+
+    user_id: int
+    kind: str
+    question_id: int | None
+    quiz_id: int | None
+    chat_id: int | None
+    asked_at: datetime
+    expires_at: datetime
+
+    def expired(self, at: datetime) -> bool:
+        return at >= self.expires_at
+
+
 def display_name(user_id: int, first: str, last: str | None, username: str | None) -> str:
     name = " ".join(part for part in (first, last) if part)
     if name:

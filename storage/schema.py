@@ -269,6 +269,37 @@ def m004_user_time_zones(db: Database) -> None:
     db.execute("ALTER TABLE users ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC'")
 
 
+@MIGRATIONS()
+def m005_pending_replies_and_generations(db: Database) -> None:
+    """What the bot kept in memory until now, so a restart forgets neither: the reply a user
+    owes (an edited question, a time for /push), until it expires; and when each user had
+    articles made into quizzes, for the hourly limit."""
+    db.execute(
+        """
+        CREATE TABLE pending_replies (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id),   -- one at a time per user
+            kind TEXT NOT NULL CHECK (kind IN ('edit', 'schedule', 'assign')),
+            question_id INTEGER REFERENCES questions(id),       -- edit
+            quiz_id INTEGER REFERENCES quizzes(id),             -- schedule, assign
+            chat_id INTEGER REFERENCES chats(id),               -- schedule, assign
+            asked_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            CHECK ((kind = 'edit') = (question_id IS NOT NULL)),
+            CHECK ((kind = 'edit') = (quiz_id IS NULL AND chat_id IS NULL))
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE generations (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            made_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX generations_user ON generations(user_id, made_at)")
+
+
 # Rows of the trigger-kept tables that differ from what the answers say, as (what, user, run).
 DERIVED_MISMATCH_SQL = """
 WITH derived AS (

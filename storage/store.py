@@ -30,6 +30,7 @@ from storage.records import (
     Evidence,
     HistoryRow,
     LeaderboardRow,
+    PendingReply,
     Poll,
     Question,
     QuestionReport,
@@ -52,6 +53,7 @@ DEFAULT_DB = "./quizbot.db"
 CHAT_TYPES = ("private", "group", "supergroup", "channel")
 VISIBILITIES = ("private", "link", "public")
 RUN_KINDS = ("live", "assignment")
+PENDING_KINDS = ("edit", "schedule", "assign")
 QUESTION_KEYS = frozenset(
     {
         "id",
@@ -1224,6 +1226,76 @@ class Store:
             "SELECT id, question_count FROM runs WHERE quiz_id = :quiz", {"quiz": quiz_id}, limit
         )
 
+    # -- what the bot waits for, and the hourly generation limit ---------------------------
+
+    def set_pending_reply(
+        self,
+        user_id: int,
+        kind: str,
+        *,
+        question_id: int | None = None,
+        quiz_id: int | None = None,
+        chat_id: int | None = None,
+        expires_in: timedelta,
+        at: datetime | None = None,
+    ) -> PendingReply:
+        """Wait for the user's reply to a question the bot asks: `edit` (with `question_id`),
+        `schedule` or `assign` (with `quiz_id` and `chat_id`). Replaces any earlier one."""
+        if kind not in PENDING_KINDS:
+            raise ValueError(f"pending reply kind must be one of {PENDING_KINDS}, not {kind!r}")
+        names = (question_id is not None, quiz_id is not None, chat_id is not None)
+        if names != ((True, False, False) if kind == "edit" else (False, True, True)):
+            raise ValueError("an edit names its question; a schedule or assign its quiz and chat")
+        now = self._clock() if at is None else at
+        with self._write():
+            self._require_user(user_id)
+            self.db.execute(
+                """
+                INSERT OR REPLACE INTO pending_replies
+                    (user_id, kind, question_id, quiz_id, chat_id, asked_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                (user_id, kind, question_id, quiz_id, chat_id, _ts(now), _ts(now + expires_in)),
+            )
+            row = self._row("SELECT * FROM pending_replies WHERE user_id = ?", (user_id,))
+        assert row is not None
+        return _pending(row)
+
+    def take_pending_reply(self, user_id: int) -> PendingReply | None:
+        """The reply the user owes, forgotten as it is handed over (one try), expired or not;
+        None if there is none."""
+        with self._write():
+            row = self._row("SELECT * FROM pending_replies WHERE user_id = ?", (user_id,))
+            if row is not None:
+                self.db.execute("DELETE FROM pending_replies WHERE user_id = ?", (user_id,))
+        return None if row is None else _pending(row)
+
+    def take_generation_slot(
+        self,
+        user_id: int,
+        *,
+        limit: int,
+        window: timedelta = timedelta(hours=1),
+        at: datetime | None = None,
+    ) -> int | None:
+        """Count one article made into a quiz for the user, unless they already had `limit`
+        in the last `window`: then nothing is counted and that number is returned."""
+        now = self._clock() if at is None else at
+        with self._write():
+            self.db.execute(
+                "DELETE FROM generations WHERE user_id = ? AND made_at <= ?",
+                (user_id, _ts(now - window)),
+            )
+            made = self.db.execute(
+                "SELECT COUNT(*) FROM generations WHERE user_id = ?", (user_id,)
+            ).fetchone()[0]
+            if made >= limit:
+                return made
+            self.db.execute(
+                "INSERT INTO generations (user_id, made_at) VALUES (?, ?)", (user_id, _ts(now))
+            )
+        return None
+
     # -- maintenance ------------------------------------------------------------------------
 
     def backup(self, path: str | os.PathLike[str]) -> None:
@@ -1548,6 +1620,18 @@ def _answer(r: Row, prefix: str = "") -> Answer:
         correct=bool(r[f"{prefix}correct"]),
         answered_at=_dt(r[f"{prefix}answered_at"]),
         elapsed_ms=r[f"{prefix}elapsed_ms"],
+    )
+
+
+def _pending(r: Row) -> PendingReply:
+    return PendingReply(
+        user_id=r["user_id"],
+        kind=r["kind"],
+        question_id=r["question_id"],
+        quiz_id=r["quiz_id"],
+        chat_id=r["chat_id"],
+        asked_at=_dt(r["asked_at"]),
+        expires_at=_dt(r["expires_at"]),
     )
 
 

@@ -104,6 +104,7 @@ def test_migrates_from_empty_and_reopens(tmp_path):
             "m002_reviews_and_scores",
             "m003_link_codes",
             "m004_user_time_zones",
+            "m005_pending_replies_and_generations",
         ]
         assert store.get_user(7).first_name == "Ada"
         assert store.check() == []
@@ -762,3 +763,47 @@ def test_a_run_of_some_questions_in_a_given_order(store):
         store.create_run(quiz.id, chat_id=CLASS_CHAT, started_by=TEACHER, question_ids=[ids[1]])
     with pytest.raises(EmptyQuiz):
         store.create_run(quiz.id, chat_id=CLASS_CHAT, started_by=TEACHER, question_ids=[])
+
+
+def test_a_pending_reply_is_taken_once_and_replaced_by_a_newer_one(store):
+    quiz = make_quiz(store)
+    store.upsert_chat(CLASS_CHAT, type="group", title="Class 7b", at=T0)
+    first = store.set_pending_reply(
+        TEACHER, "edit", question_id=quiz.questions[0].id, expires_in=timedelta(hours=1)
+    )
+    assert (first.kind, first.question_id, first.expires_at) == (
+        "edit",
+        quiz.questions[0].id,
+        T0 + timedelta(hours=1),
+    )
+    assert not first.expired(T0 + timedelta(minutes=59))
+    assert first.expired(T0 + timedelta(hours=1))
+    store.set_pending_reply(
+        TEACHER, "schedule", quiz_id=quiz.id, chat_id=CLASS_CHAT, expires_in=timedelta(hours=1)
+    )
+    taken = store.take_pending_reply(TEACHER)
+    assert (taken.kind, taken.quiz_id, taken.chat_id, taken.question_id) == (
+        "schedule",
+        quiz.id,
+        CLASS_CHAT,
+        None,
+    )
+    assert store.take_pending_reply(TEACHER) is None
+    with pytest.raises(ValueError, match="an edit names its question"):
+        store.set_pending_reply(TEACHER, "edit", expires_in=timedelta(hours=1))
+    with pytest.raises(UnknownUser):
+        store.set_pending_reply(
+            999, "edit", question_id=quiz.questions[0].id, expires_in=timedelta(hours=1)
+        )
+
+
+def test_generation_slots_are_counted_over_the_last_hour(store):
+    store.upsert_user(TEACHER, first_name="Teacher", at=T0)
+    store.upsert_user(2, first_name="Ann", at=T0)
+    minute = timedelta(minutes=1)
+    assert store.take_generation_slot(TEACHER, limit=2, at=T0) is None
+    assert store.take_generation_slot(TEACHER, limit=2, at=T0 + 30 * minute) is None
+    assert store.take_generation_slot(TEACHER, limit=2, at=T0 + 59 * minute) == 2
+    assert store.take_generation_slot(2, limit=2, at=T0 + 59 * minute) is None  # per user
+    assert store.take_generation_slot(TEACHER, limit=2, at=T0 + 60 * minute) is None
+    assert store.take_generation_slot(TEACHER, limit=2, at=T0 + 61 * minute) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from functools import partial
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -23,11 +24,12 @@ from bot.services import Context, StaleButton, UserError
 from bot.timeparse import find_zone, parse_time
 from questions import article_from_text, generate_quiz
 from storage import StorageError
-from storage.records import Question, Quiz
+from storage.records import PendingReply, Question, Quiz
 
 logger = logging.getLogger(__name__)
 
 MORE_STEP = 5
+PENDING_FOR = timedelta(hours=1)  # how long the bot waits for an edit or a time
 MAX_QUESTION, MAX_OPTION, MAX_OPTIONS = 300, 100, 12  # Telegram's limits for a quiz poll
 
 
@@ -97,7 +99,9 @@ async def on_edit(update: Update, context: Context) -> None:
     quiz, _ = owned_question(context, question_id, update.effective_user.id)
     number = [q.id for q in quiz.questions].index(question_id) + 1
     await update.callback_query.answer()
-    context.user_data["pending"] = ("edit", question_id)
+    services(context).store.set_pending_reply(
+        update.effective_user.id, "edit", question_id=question_id, expires_in=PENDING_FOR
+    )
     await context.bot.send_message(
         update.effective_user.id,
         texts.EDIT_PROMPT.format(number=number),
@@ -326,7 +330,13 @@ async def on_push_mode(update: Update, context: Context) -> None:
         await _start_live(context, quiz, chat_id, user_id)
         await context.bot.send_message(user_id, texts.STARTED.format(group=texts.esc(group)))
         return
-    context.user_data["pending"] = ("schedule" if mode == "ps" else "assign", quiz.id, chat_id)
+    services(context).store.set_pending_reply(
+        user_id,
+        "schedule" if mode == "ps" else "assign",
+        quiz_id=quiz.id,
+        chat_id=chat_id,
+        expires_in=PENDING_FOR,
+    )
     zone = user_zone(context, user_id)
     await context.bot.send_message(
         user_id,
@@ -358,8 +368,8 @@ async def _start_live(context: Context, quiz: Quiz, chat_id: int, user_id: int) 
     await play.start_group(context, run)
 
 
-async def _finish_push(update: Update, context: Context, pending: tuple) -> None:
-    mode, quiz_id, chat_id = pending
+async def _finish_push(update: Update, context: Context, pending: PendingReply) -> None:
+    mode, quiz_id, chat_id = pending.kind, pending.quiz_id, pending.chat_id
     user_id = update.effective_user.id
     svc = services(context)
     zone = user_zone(context, user_id)
@@ -399,12 +409,18 @@ async def _finish_push(update: Update, context: Context, pending: tuple) -> None
 
 async def handle_pending(update: Update, context: Context) -> bool:
     """A text that answers a question the bot asked (an edit, a time). True if it was. One
-    try: after a reply that cannot be read, the teacher taps the button again."""
-    pending = context.user_data.pop("pending", None) if context.user_data is not None else None
-    if not pending:
+    try: after a reply that cannot be read, the teacher taps the button again. Kept in
+    SQLite, so a reply after a restart still counts; after PENDING_FOR it has expired, and
+    a reply to the bot's question then says so (other texts are read as articles)."""
+    pending = services(context).store.take_pending_reply(update.effective_user.id)
+    if pending is None:
         return False
-    if pending[0] == "edit":
-        await _finish_edit(update, context, pending[1])
+    if pending.expired(play.now()):
+        if update.effective_message.reply_to_message is None:
+            return False
+        raise UserError(texts.PENDING_EXPIRED)
+    if pending.kind == "edit":
+        await _finish_edit(update, context, pending.question_id)
     else:
         await _finish_push(update, context, pending)
     return True
