@@ -242,10 +242,12 @@ LINK_CODE_BYTES = 16  # secrets.token_urlsafe(16): 22 characters of A-Za-z0-9_-,
 
 def new_link_code() -> str:
     """An unguessable code for a deep link: 22 characters a Telegram `start` parameter allows
-    (A-Za-z0-9_-, at most 64). Never all digits, so it cannot be taken for an old numeric id."""
+    (A-Za-z0-9_-, at most 64). It ends in a letter or digit, so a client that finds the link
+    in a message cannot leave a final - or _ out of it, and is never all digits, so it cannot
+    be taken for an old numeric id."""
     while True:
         code = secrets.token_urlsafe(LINK_CODE_BYTES)
-        if not code.isdigit():
+        if code[-1].isalnum() and not code.isdigit():
             return code
 
 

@@ -34,7 +34,7 @@ from storage.records import (
     Streak,
     StudentReport,
 )
-from storage.schema import MIGRATIONS
+from storage.schema import MIGRATIONS, new_link_code
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 TEACHER = 1
@@ -242,7 +242,7 @@ def test_database_made_by_version_2_gets_a_link_code_for_every_quiz_and_run(tmp_
         assert store.check() == []
         codes = [store.get_quiz(1).link_code, store.get_quiz(2).link_code]
         codes.append(store.get_run(1).link_code)
-        assert all(re.fullmatch(r"[A-Za-z0-9_-]{22}", c) for c in codes)
+        assert all(re.fullmatch(r"[A-Za-z0-9_-]{21}[A-Za-z0-9]", c) for c in codes)
         assert len(set(codes)) == 3
         assert store.quiz_by_link(codes[0]).id == 1
         assert store.run_by_link(codes[2]).id == 1
@@ -763,6 +763,13 @@ def test_a_run_of_some_questions_in_a_given_order(store):
         store.create_run(quiz.id, chat_id=CLASS_CHAT, started_by=TEACHER, question_ids=[ids[1]])
     with pytest.raises(EmptyQuiz):
         store.create_run(quiz.id, chat_id=CLASS_CHAT, started_by=TEACHER, question_ids=[])
+
+
+def test_link_codes_are_random_and_fit_a_start_parameter():
+    codes = {new_link_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{21}[A-Za-z0-9]", c) for c in codes)
+    assert {"-", "_"} <= {ch for c in codes for ch in c}  # the whole alphabet is used
 
 
 def test_a_pending_reply_is_taken_once_and_replaced_by_a_newer_one(store):
