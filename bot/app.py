@@ -159,6 +159,7 @@ def register(app: Application) -> None:
             CommandHandler("quizzes", teacher.quizzes, private),
             CommandHandler("rename", teacher.rename, private),
             CommandHandler("push", teacher.push, private),
+            CommandHandler("timezone", teacher.timezone, private),
             CommandHandler("push", group.push, groups),
             CommandHandler("report", teacher.report, private),
             CommandHandler("results", group.results, groups),

@@ -208,7 +208,7 @@ async def start_group(context: Context, run: Run) -> None:
     """Post the header and the first question of a live group run."""
     store = _services(context).store
     quiz = store.get_quiz(run.quiz_id, include_deleted=True)
-    link = _services(context).deep_link(f"r{quiz.id}")
+    link = _services(context).deep_link(f"r{run.link_code}")
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("📖 Read the article", url=link)]])
     await context.bot.send_message(
         run.chat_id,

@@ -3,8 +3,6 @@ opened in `post_init` and closed in `post_shutdown`, and the bot's own user-faci
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -30,7 +28,6 @@ class Services:
     store: Store
     bot_username: str = ""
     generating: set[int] = field(default_factory=set)
-    generated_at: dict[int, deque[float]] = field(default_factory=dict)
     member_counts: dict[int, int] = field(default_factory=dict)
     # Live group runs: who has answered at all, and each question (from the answers as they
     # are recorded; rebuilt from the store after a restart). Keeps each vote O(1).
@@ -50,15 +47,8 @@ class Services:
 
     def take_generation_slot(self, user_id: int) -> int | None:
         """None when the user may generate now (and the slot is taken), else how many they
-        made in the last hour."""
-        now = time.monotonic()
-        recent = self.generated_at.setdefault(user_id, deque())
-        while recent and now - recent[0] > 3600:
-            recent.popleft()
-        if len(recent) >= self.settings.generations_per_hour:
-            return len(recent)
-        recent.append(now)
-        return None
+        made in the last hour. Counted in SQLite, so a restart does not reset the limit."""
+        return self.store.take_generation_slot(user_id, limit=self.settings.generations_per_hour)
 
     async def is_admin(self, bot: Bot, chat_id: int, user_id: int, *, fresh: bool = False) -> bool:
         """Whether the user is the group's creator or an administrator: asked of Telegram when

@@ -4,8 +4,9 @@ through `esc`."""
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from storage.records import HistoryRow, LeaderboardRow, Question, Quiz, Run, Score, Streak
 
@@ -25,8 +26,18 @@ def duration(ms: int) -> str:
     return f"{minutes} min {seconds} s"
 
 
-def when(moment: datetime | None) -> str:
-    return "-" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+def when(moment: datetime | None, zone: ZoneInfo | None = None) -> str:
+    """`2026-05-04 09:00 UTC`; in another zone `2026-05-04 09:00 Europe/Berlin (07:00 UTC)`,
+    with the UTC date too when it differs."""
+    if moment is None:
+        return "-"
+    utc = moment.astimezone(UTC)
+    if zone is None or zone.key == "UTC":
+        return utc.strftime("%Y-%m-%d %H:%M UTC")
+    local = moment.astimezone(zone)
+    same_day = local.date() == utc.date()
+    in_utc = utc.strftime("%H:%M UTC" if same_day else "%Y-%m-%d %H:%M UTC")
+    return f"{local.strftime('%Y-%m-%d %H:%M')} {esc(zone.key)} ({in_utc})"
 
 
 # -- greetings and help ----------------------------------------------------------------------
@@ -49,6 +60,7 @@ Send an article, then check the draft: keep, drop or edit questions, and publish
 /quizzes - your quizzes (check, rename, delete)
 /rename ID TITLE - rename a quiz
 /push - start a published quiz in one of your groups, schedule it, or set it as an assignment
+/timezone NAME - the time zone /push reads your times in, e.g. /timezone Europe/Berlin
 /report - export the results of your group runs (CSV and chart)
 
 <b>In a group</b> (admins)
@@ -256,6 +268,10 @@ EDIT_TOO_LONG = (
     "up to 12 options of at most 100 characters each."
 )
 MORE_NONE = "I found no further questions in this article."
+PENDING_EXPIRED = (
+    "I stopped waiting for that reply an hour after asking. Tap the button again "
+    "(✏️ Edit, or the quiz in /push)."
+)
 
 
 def more_added(n: int) -> str:
@@ -270,13 +286,16 @@ def published(quiz: Quiz, link: str) -> str:
     )
 
 
-def quiz_list(quizzes: Sequence[Quiz]) -> str:
+def quiz_list(quizzes: Sequence[Quiz], links: Mapping[int, str]) -> str:
+    """The quizzes, each published one with its students' link."""
     if not quizzes:
         return "You have no quizzes yet. Send me an article to make one."
     lines = ["<b>Your quizzes</b>"]
     for quiz in quizzes:
         count = sum(q.enabled for q in quiz.questions)
         lines.append(f"#{quiz.id} {esc(quiz.title)} ({quiz.status}, {count} questions)")
+        if quiz.id in links:
+            lines.append(f"    {esc(links[quiz.id])}")
     lines.append("\nRename with /rename ID NEW TITLE.")
     return "\n".join(lines)
 
@@ -304,27 +323,69 @@ PUSH_PICK_MODE = "<b>{title}</b> in <b>{group}</b>: start it now, schedule it, o
 PUSH_PICK_MODE += "assignment with a deadline?"
 PUSH_IN_GROUP = "Send /push to me in a private chat to choose a quiz for this group."
 NOT_ADMIN = "Only the group's admins can do that."
-ASK_WHEN = (
-    "When should it start? Send a UTC time like <code>2026-05-04 09:30</code> or "
-    "<code>in 20 min</code>."
-)
-ASK_DEADLINE = (
-    "What is the deadline? Send a UTC time like <code>2026-05-04 18:00</code> or "
-    "<code>in 2 days</code>."
-)
+
+
+def _in_zone(zone: ZoneInfo) -> str:
+    if zone.key == "UTC":
+        return "a UTC time (/timezone sets yours)"
+    return f"a time in {esc(zone.key)}"
+
+
+def ask_when(zone: ZoneInfo) -> str:
+    return (
+        f"When should it start? Send {_in_zone(zone)} like <code>2026-05-04 09:30</code>, "
+        "<code>tomorrow 09:00</code> or <code>in 20 min</code>."
+    )
+
+
+def ask_deadline(zone: ZoneInfo) -> str:
+    return (
+        f"What is the deadline? Send {_in_zone(zone)} like <code>2026-05-04 18:00</code>, "
+        "<code>tomorrow 18:00</code> or <code>in 2 days</code>."
+    )
+
+
 BAD_TIME = (
-    "I could not read that time; send e.g. <code>2026-05-04 09:30</code> or <code>in 2 h</code>."
+    "I could not read that time; send e.g. <code>2026-05-04 09:30</code>, "
+    "<code>tomorrow 09:00</code>, <code>18:00</code> or <code>in 2 h</code>."
 )
+
+
+def skipped_time(local: str, zone: str) -> str:
+    return (
+        f"{local} does not exist in {esc(zone)}: the clocks skip it that night. Send another time."
+    )
+
+
 PAST_TIME = "That time has passed; send a time in the future."
 STARTED = "▶️ Started in <b>{group}</b>."
 
 
-def scheduled(title: str, group: str, at: datetime) -> str:
-    return f"🗓 <b>{esc(title)}</b> will start in <b>{esc(group)}</b> at {when(at)}."
+# -- time zones ------------------------------------------------------------------------------
+
+ZONE_EXAMPLES = "<code>/timezone Europe/Berlin</code> or <code>/timezone America/New_York</code>"
 
 
-def assignment_set(title: str, group: str, deadline: datetime) -> str:
-    return f"📝 <b>{esc(title)}</b> is set for <b>{esc(group)}</b>, due {when(deadline)}."
+def zone_is(zone: ZoneInfo, now: datetime, *, changed: bool) -> str:
+    head = "Your time zone is now" if changed else "Your time zone is"
+    local = f"it is now {when(now, zone)}"
+    tail = "/push reads and shows times in it." if changed else f"Change it with {ZONE_EXAMPLES}."
+    return f"{head} <b>{esc(zone.key)}</b>: {local}. {tail}"
+
+
+def bad_zone(name: str) -> str:
+    return (
+        f"I do not know the time zone <b>{esc(name)}</b>. Send a name from the IANA list, "
+        f"like {ZONE_EXAMPLES} (or <code>/timezone UTC</code>)."
+    )
+
+
+def scheduled(title: str, group: str, at: datetime, zone: ZoneInfo) -> str:
+    return f"🗓 <b>{esc(title)}</b> will start in <b>{esc(group)}</b> at {when(at, zone)}."
+
+
+def assignment_set(title: str, group: str, deadline: datetime, zone: ZoneInfo) -> str:
+    return f"📝 <b>{esc(title)}</b> is set for <b>{esc(group)}</b>, due {when(deadline, zone)}."
 
 
 def group_header(title: str, count: int, seconds: int) -> str:
@@ -334,9 +395,9 @@ def group_header(title: str, count: int, seconds: int) -> str:
     )
 
 
-def assignment_post(title: str, count: int, deadline: datetime) -> str:
+def assignment_post(title: str, count: int, deadline: datetime, zone: ZoneInfo) -> str:
     return (
-        f"📝 Assignment: <b>{esc(title)}</b>\n{count} questions, due {when(deadline)}. "
+        f"📝 Assignment: <b>{esc(title)}</b>\n{count} questions, due {when(deadline, zone)}. "
         "Tap the button to answer in a private chat with me."
     )
 
@@ -355,3 +416,8 @@ ASSIGNMENT_CLOSED = "That assignment is closed."
 NOT_IN_GROUP = "That assignment is for members of its group."
 STALE = "That button is out of date."
 QUIZ_GONE = "That quiz is not available."
+UNKNOWN_LINK = "I do not know that link: check that it was copied whole, or ask for it again."
+OLD_LINK = (
+    "That is an old quiz link, which no longer works. Ask your teacher for the new one "
+    "(teachers find it in /quizzes)."
+)

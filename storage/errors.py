@@ -57,6 +57,11 @@ class UnknownPoll(StorageError):
         super().__init__(f"Poll {poll_id} does not belong to any quiz run.")
 
 
+class UnknownLink(StorageError):
+    def __init__(self) -> None:
+        super().__init__("That link does not open anything here.")
+
+
 class InvalidQuestion(StorageError):
     """A question mapping handed to `save_quiz` or `edit_question` is malformed."""
 

@@ -17,6 +17,7 @@ class User:
     first_seen: datetime
     last_seen: datetime
     blocked: bool
+    time_zone: str  # an IANA name such as Europe/Berlin; UTC unless the user chose one
 
     @property
     def display_name(self) -> str:
@@ -83,6 +84,7 @@ class Quiz:
     created_at: datetime
     updated_at: datetime
     questions: tuple[Question, ...]
+    link_code: str  # the random part of its deep link (`/start q<code>`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,7 @@ class Run:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    link_code: str  # the random part of its deep links (`a<code>`, `r<code>`)
 
     @property
     def current_question_id(self) -> int | None:
@@ -264,6 +267,23 @@ class Review:
     interval_days: int
     ease: float
     misses: int
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReply:
+    """A question the bot asked a user and waits for a reply to: an edited question (`edit`),
+    or a time for pushing a quiz to a group (`schedule`, `assign`)."""
+
+    user_id: int
+    kind: str
+    question_id: int | None
+    quiz_id: int | None
+    chat_id: int | None
+    asked_at: datetime
+    expires_at: datetime
+
+    def expired(self, at: datetime) -> bool:
+        return at >= self.expires_at
 
 
 def display_name(user_id: int, first: str, last: str | None, username: str | None) -> str:

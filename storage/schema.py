@@ -7,6 +7,8 @@ the set again is a no-op.
 
 from __future__ import annotations
 
+import secrets
+
 from sqlite_utils import Database, Migrations
 
 MIGRATIONS = Migrations("quizbot")
@@ -233,6 +235,71 @@ def m002_reviews_and_scores(db: Database) -> None:
                ORDER BY a.answered_at DESC, a.run_id DESC LIMIT 1) = 0
         """
     )
+
+
+LINK_CODE_BYTES = 16  # secrets.token_urlsafe(16): 22 characters of A-Za-z0-9_-, 128 random bits
+
+
+def new_link_code() -> str:
+    """An unguessable code for a deep link: 22 characters a Telegram `start` parameter allows
+    (A-Za-z0-9_-, at most 64). It ends in a letter or digit, so a client that finds the link
+    in a message cannot leave a final - or _ out of it, and is never all digits, so it cannot
+    be taken for an old numeric id."""
+    while True:
+        code = secrets.token_urlsafe(LINK_CODE_BYTES)
+        if code[-1].isalnum() and not code.isdigit():
+            return code
+
+
+@MIGRATIONS()
+def m003_link_codes(db: Database) -> None:
+    """A random link code for every quiz and run, so a deep link cannot be guessed from a
+    sequential id. Quizzes and runs already stored get theirs here."""
+    for table in ("quizzes", "runs"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN link_code TEXT")
+        ids = [row[0] for row in db.execute(f"SELECT id FROM {table} WHERE link_code IS NULL")]
+        db.conn.executemany(
+            f"UPDATE {table} SET link_code = ? WHERE id = ?",
+            [(new_link_code(), row_id) for row_id in ids],
+        )
+        db.execute(f"CREATE UNIQUE INDEX {table}_link_code ON {table}(link_code)")
+
+
+@MIGRATIONS()
+def m004_user_time_zones(db: Database) -> None:
+    """Each user's time zone (an IANA name), in which the bot reads and shows their times."""
+    db.execute("ALTER TABLE users ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC'")
+
+
+@MIGRATIONS()
+def m005_pending_replies_and_generations(db: Database) -> None:
+    """What the bot kept in memory until now, so a restart forgets neither: the reply a user
+    owes (an edited question, a time for /push), until it expires; and when each user had
+    articles made into quizzes, for the hourly limit."""
+    db.execute(
+        """
+        CREATE TABLE pending_replies (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id),   -- one at a time per user
+            kind TEXT NOT NULL CHECK (kind IN ('edit', 'schedule', 'assign')),
+            question_id INTEGER REFERENCES questions(id),       -- edit
+            quiz_id INTEGER REFERENCES quizzes(id),             -- schedule, assign
+            chat_id INTEGER REFERENCES chats(id),               -- schedule, assign
+            asked_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            CHECK ((kind = 'edit') = (question_id IS NOT NULL)),
+            CHECK ((kind = 'edit') = (quiz_id IS NULL AND chat_id IS NULL))
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE generations (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            made_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX generations_user ON generations(user_id, made_at)")
 
 
 # Rows of the trigger-kept tables that differ from what the answers say, as (what, user, run).

@@ -30,6 +30,7 @@ from storage.records import (
     Evidence,
     HistoryRow,
     LeaderboardRow,
+    PendingReply,
     Poll,
     Question,
     QuestionReport,
@@ -44,7 +45,7 @@ from storage.records import (
     User,
     display_name,
 )
-from storage.schema import DERIVED_MISMATCH_SQL, MIGRATIONS
+from storage.schema import DERIVED_MISMATCH_SQL, MIGRATIONS, new_link_code
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ DEFAULT_DB = "./quizbot.db"
 CHAT_TYPES = ("private", "group", "supergroup", "channel")
 VISIBILITIES = ("private", "link", "public")
 RUN_KINDS = ("live", "assignment")
+PENDING_KINDS = ("edit", "schedule", "assign")
 QUESTION_KEYS = frozenset(
     {
         "id",
@@ -225,6 +227,16 @@ class Store:
                 raise errors.UnknownUser(user_id)
         return self.get_user(user_id)
 
+    def set_time_zone(self, user_id: int, time_zone: str) -> User:
+        """Remember the user's time zone (an IANA name the caller has checked)."""
+        with self._write():
+            cursor = self.db.execute(
+                "UPDATE users SET time_zone = ? WHERE id = ?", (time_zone, user_id)
+            )
+            if cursor.rowcount == 0:
+                raise errors.UnknownUser(user_id)
+        return self.get_user(user_id)
+
     def get_user(self, user_id: int) -> User:
         row = self._row("SELECT * FROM users WHERE id = ?", (user_id,))
         if row is None:
@@ -356,10 +368,10 @@ class Store:
             quiz_id = self.db.execute(
                 """
                 INSERT INTO quizzes (article_id, owner_id, title, status, visibility,
-                                     created_at, updated_at)
-                VALUES (?, ?, ?, 'draft', ?, ?, ?)
+                                     created_at, updated_at, link_code)
+                VALUES (?, ?, ?, 'draft', ?, ?, ?, ?)
                 """,
-                (article_id, owner, title, visibility, now, now),
+                (article_id, owner, title, visibility, now, now, new_link_code()),
             ).lastrowid
             self.db.conn.executemany(
                 """
@@ -412,6 +424,16 @@ class Store:
             "SELECT * FROM questions WHERE quiz_id = ? ORDER BY position", (quiz_id,)
         )
         return _quiz(row, tuple(_question(r) for r in rows))
+
+    def quiz_by_link(self, code: str) -> Quiz:
+        """The quiz whose deep link carries `code` (deleted ones are unknown)."""
+        row = self._row("SELECT id FROM quizzes WHERE link_code = ?", (code,))
+        if row is None:
+            raise errors.UnknownLink()
+        try:
+            return self.get_quiz(row["id"])
+        except errors.UnknownQuiz:
+            raise errors.UnknownLink() from None
 
     def list_quizzes(self, owner_id: int) -> tuple[Quiz, ...]:
         """An owner's quizzes that are not deleted, newest first."""
@@ -563,8 +585,8 @@ class Store:
                 """
                 INSERT INTO runs (quiz_id, mode, chat_id, started_by, kind, seconds_per_question,
                     deadline, scheduled_at, state, position, question_count, created_at,
-                    started_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+                    started_at, link_code)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
                 """,
                 (
                     quiz_id,
@@ -579,6 +601,7 @@ class Store:
                     len(enabled),
                     _ts(now),
                     None if scheduled else _ts(now),
+                    new_link_code(),
                 ),
             ).lastrowid
             self.db.conn.executemany(
@@ -596,6 +619,13 @@ class Store:
             "SELECT question_id FROM run_questions WHERE run_id = ? ORDER BY seq", (run_id,)
         )
         return _run(row, tuple(r["question_id"] for r in ids))
+
+    def run_by_link(self, code: str) -> Run:
+        """The run whose deep links carry `code`."""
+        row = self._row("SELECT id FROM runs WHERE link_code = ?", (code,))
+        if row is None:
+            raise errors.UnknownLink()
+        return self.get_run(row["id"])
 
     def start_run(self, run_id: int, *, at: datetime | None = None) -> Run:
         """Start a scheduled run."""
@@ -1196,6 +1226,76 @@ class Store:
             "SELECT id, question_count FROM runs WHERE quiz_id = :quiz", {"quiz": quiz_id}, limit
         )
 
+    # -- what the bot waits for, and the hourly generation limit ---------------------------
+
+    def set_pending_reply(
+        self,
+        user_id: int,
+        kind: str,
+        *,
+        question_id: int | None = None,
+        quiz_id: int | None = None,
+        chat_id: int | None = None,
+        expires_in: timedelta,
+        at: datetime | None = None,
+    ) -> PendingReply:
+        """Wait for the user's reply to a question the bot asks: `edit` (with `question_id`),
+        `schedule` or `assign` (with `quiz_id` and `chat_id`). Replaces any earlier one."""
+        if kind not in PENDING_KINDS:
+            raise ValueError(f"pending reply kind must be one of {PENDING_KINDS}, not {kind!r}")
+        names = (question_id is not None, quiz_id is not None, chat_id is not None)
+        if names != ((True, False, False) if kind == "edit" else (False, True, True)):
+            raise ValueError("an edit names its question; a schedule or assign its quiz and chat")
+        now = self._clock() if at is None else at
+        with self._write():
+            self._require_user(user_id)
+            self.db.execute(
+                """
+                INSERT OR REPLACE INTO pending_replies
+                    (user_id, kind, question_id, quiz_id, chat_id, asked_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                (user_id, kind, question_id, quiz_id, chat_id, _ts(now), _ts(now + expires_in)),
+            )
+            row = self._row("SELECT * FROM pending_replies WHERE user_id = ?", (user_id,))
+        assert row is not None
+        return _pending(row)
+
+    def take_pending_reply(self, user_id: int) -> PendingReply | None:
+        """The reply the user owes, forgotten as it is handed over (one try), expired or not;
+        None if there is none."""
+        with self._write():
+            row = self._row("SELECT * FROM pending_replies WHERE user_id = ?", (user_id,))
+            if row is not None:
+                self.db.execute("DELETE FROM pending_replies WHERE user_id = ?", (user_id,))
+        return None if row is None else _pending(row)
+
+    def take_generation_slot(
+        self,
+        user_id: int,
+        *,
+        limit: int,
+        window: timedelta = timedelta(hours=1),
+        at: datetime | None = None,
+    ) -> int | None:
+        """Count one article made into a quiz for the user, unless they already had `limit`
+        in the last `window`: then nothing is counted and that number is returned."""
+        now = self._clock() if at is None else at
+        with self._write():
+            self.db.execute(
+                "DELETE FROM generations WHERE user_id = ? AND made_at <= ?",
+                (user_id, _ts(now - window)),
+            )
+            made = self.db.execute(
+                "SELECT COUNT(*) FROM generations WHERE user_id = ?", (user_id,)
+            ).fetchone()[0]
+            if made >= limit:
+                return made
+            self.db.execute(
+                "INSERT INTO generations (user_id, made_at) VALUES (?, ?)", (user_id, _ts(now))
+            )
+        return None
+
     # -- maintenance ------------------------------------------------------------------------
 
     def backup(self, path: str | os.PathLike[str]) -> None:
@@ -1414,6 +1514,7 @@ def _user(r: Row) -> User:
         first_seen=_dt(r["first_seen"]),
         last_seen=_dt(r["last_seen"]),
         blocked=bool(r["blocked"]),
+        time_zone=r["time_zone"],
     )
 
 
@@ -1471,6 +1572,7 @@ def _quiz(r: Row, questions: tuple[Question, ...]) -> Quiz:
         created_at=_dt(r["created_at"]),
         updated_at=_dt(r["updated_at"]),
         questions=questions,
+        link_code=r["link_code"],
     )
 
 
@@ -1491,6 +1593,7 @@ def _run(r: Row, question_ids: tuple[int, ...]) -> Run:
         created_at=_dt(r["created_at"]),
         started_at=_dt_or_none(r["started_at"]),
         finished_at=_dt_or_none(r["finished_at"]),
+        link_code=r["link_code"],
     )
 
 
@@ -1517,6 +1620,18 @@ def _answer(r: Row, prefix: str = "") -> Answer:
         correct=bool(r[f"{prefix}correct"]),
         answered_at=_dt(r[f"{prefix}answered_at"]),
         elapsed_ms=r[f"{prefix}elapsed_ms"],
+    )
+
+
+def _pending(r: Row) -> PendingReply:
+    return PendingReply(
+        user_id=r["user_id"],
+        kind=r["kind"],
+        question_id=r["question_id"],
+        quiz_id=r["quiz_id"],
+        chat_id=r["chat_id"],
+        asked_at=_dt(r["asked_at"]),
+        expires_at=_dt(r["expires_at"]),
     )
 
 

@@ -142,6 +142,12 @@ def seed_quiz(db_path: Path, teacher: JSON, n: int = 5, *, publish: bool = True)
         return stored.id
 
 
+def play_link(db_path: Path, quiz_id: int) -> str:
+    """What Telegram sends when a student opens the quiz's deep link: `/start q<link code>`."""
+    with Store(db_path) as store:
+        return f"/start q{store.get_quiz(quiz_id).link_code}"
+
+
 async def push(sim: Simulation, teacher: JSON, group_title: str, mode: str) -> None:
     """The teacher's /push in private: first quiz, the group, then the mode's button."""
     sim.send_command(teacher["id"], "/push")

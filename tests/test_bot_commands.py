@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 from bot_support import (
@@ -22,6 +23,7 @@ from bot_support import (
     wait_polls,
     wait_text,
 )
+from old_databases import version_2
 
 from storage import Store
 
@@ -200,6 +202,18 @@ async def test_time_runs_out_when_not_everyone_answers(sandbox, tmp_path) -> Non
         second = (await wait_polls(sim, group["id"], 2, timeout=12))["poll"]
         sim.vote(keen["id"], second["id"], second["correct_option_ids"])  # all who play
         board = await wait_text(sim, group["id"], lambda t: t.startswith("🏆"))
+        header = await wait_text(sim, group["id"], lambda t: t.startswith("📚"))
+        read = header["reply_markup"]["inline_keyboard"][0][0]["url"].rsplit("=", 1)[1]
+        sim.send_text(keen["id"], f"/start {read}")
+        article = await sim.wait_for_message(keen["id"])
+        sim.send_text(keen["id"], f"/start a{read[1:]}")  # a live run is no assignment
+        not_assignment = await wait_text(sim, keen["id"], lambda t: t.startswith("That "))
+    with Store(db) as store:
+        (run,) = store.list_runs()
+        title = store.get_quiz(run.quiz_id).title
+    assert read == f"r{run.link_code}"
+    assert article["text"].startswith(title)
+    assert not_assignment["text"] == "That assignment is closed."
     assert sim.polls[first["id"]].poll["is_closed"]
     assert "Keen: 2/2" in board["text"]
     assert "Absent" not in board["text"]
@@ -259,21 +273,104 @@ async def test_review_brings_back_missed_questions_that_are_due(sandbox, tmp_pat
         assert pending.misses == 2
 
 
-async def test_deep_links_open_a_published_quiz_or_its_article_only(sandbox, tmp_path) -> None:
+async def test_deep_links_carry_random_codes_and_guessed_ones_are_refused(
+    sandbox, tmp_path
+) -> None:
     sim = sandbox.sim
     db = tmp_path / "quizbot.db"
-    tea, fin = sim.create_user("Tea"), sim.create_user("Fin")
-    published = seed_quiz(db, tea, n=2)
-    draft = seed_quiz(db, tea, n=3, publish=False)
+    tea, ted, fin = sim.create_user("Tea"), sim.create_user("Ted"), sim.create_user("Fin")
+    quiz_id = seed_quiz(db, tea, n=2, publish=False)
+    other = seed_quiz(db, ted, n=2)  # another teacher's published quiz
+    draft = seed_quiz(db, tea, n=2, publish=False)
     with Store(db) as store:
-        title = store.get_quiz(published).title
+        draft_code = store.get_quiz(draft).link_code
     async with running_bot(bot_settings(sandbox, tmp_path)):
-        sim.send_text(fin["id"], f"/start q{draft}")
-        refused = await sim.wait_for_message(fin["id"])
-        sim.send_text(fin["id"], f"/start r{published}")
-        article = await sim.wait_for_message(fin["id"])
-        sim.send_text(fin["id"], f"/start q{published}")
-        await wait_polls(sim, fin["id"], 1)
-    assert refused["text"] == "That quiz is not available."
-    assert article["text"].startswith(title)
-    assert len(polls(sim, fin["id"])) == 1
+        # The teacher publishes through the bot and gets the link to share.
+        sim.send_command(tea["id"], "/quizzes")
+        listing = await wait_text(sim, tea["id"], lambda t: t.startswith("Your quizzes"))
+        sim.tap_button(tea["id"], listing, f"ed:{quiz_id}")
+        footer = await wait_text(sim, tea["id"], lambda t: "questions kept" in t)
+        sim.tap_button(tea["id"], footer, button(footer, "📢"))
+        published = await wait_text(sim, tea["id"], lambda t: "is published" in t)
+        link = re.search(r"https://t\.me/\S+", published["text"]).group(0)
+        sim.send_command(tea["id"], "/quizzes")
+        relisted = await sim.wait_for_message(tea["id"], after=published["message_id"])
+        payload = link.rsplit("?start=", 1)[1]
+        guesses = [
+            f"q{quiz_id}",  # the old sequential links
+            f"q{other}",
+            f"a{quiz_id}",
+            f"r{other}",
+            f"q{payload[1:-1]}A" if payload[-1] != "A" else f"q{payload[1:-1]}B",
+            f"r{payload[1:]}",  # a quiz's code is no run's code
+            f"q{draft_code}",  # someone else's draft
+            "q",
+            "q../../etc",
+            "hello",
+        ]
+        replies = []
+        for guess in guesses:
+            sent = sim.send_text(fin["id"], f"/start {guess}")
+            replies.append(await sim.wait_for_message(fin["id"], after=sent["message_id"]))
+        forged = await callback_answer(sim, forge_tap(sim, fin["id"], replies[0], f"pl:{other}"))
+        assert polls(sim, fin["id"]) == []
+        sim.send_text(fin["id"], f"/start {payload}")
+        first = await wait_polls(sim, fin["id"], 1)
+    old = (
+        "That is an old quiz link, which no longer works. Ask your teacher for the new one "
+        "(teachers find it in /quizzes)."
+    )
+    unknown = "I do not know that link: check that it was copied whole, or ask for it again."
+    assert [r["text"] for r in replies] == [
+        old,
+        old,
+        old,
+        old,
+        unknown,
+        unknown,
+        "That quiz is not available.",
+        unknown,
+        unknown,
+        unknown,
+    ]
+    assert forged == STALE
+    assert link.startswith("https://t.me/quizbot_test_bot?start=q")
+    assert re.fullmatch(r"q[A-Za-z0-9_-]{22}", payload)
+    assert link in relisted["text"]
+    with Store(db) as store:
+        assert store.get_quiz(quiz_id).link_code == payload[1:]
+        (run,) = store.list_runs()
+        assert (run.quiz_id, run.chat_id) == (quiz_id, fin["id"])
+    assert first["poll"]["question"] in {q.question for q in Store(db).get_quiz(quiz_id).questions}
+
+
+async def test_an_upgraded_database_keeps_its_quizzes_behind_new_links(sandbox, tmp_path) -> None:
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea, amy, bob = sim.create_user("Tea"), sim.create_user("Amy"), sim.create_user("Bob")
+    group = sim.create_group("Old class", owner=tea["id"], members=[amy["id"], bob["id"]])
+    version_2(db, teacher=tea["id"], group=group["id"])
+    async with running_bot(bot_settings(sandbox, tmp_path)):
+        sim.send_text(amy["id"], "/start q1")
+        old_quiz = await sim.wait_for_message(amy["id"])
+        sent = sim.send_text(bob["id"], "/start a1")
+        old_assignment = await sim.wait_for_message(bob["id"], after=sent["message_id"])
+        sim.send_command(tea["id"], "/quizzes")
+        listing = await wait_text(sim, tea["id"], lambda t: t.startswith("Your quizzes"))
+        links = re.findall(r"https://t\.me/\S+", listing["text"])
+        sim.send_text(amy["id"], f"/start {links[0].rsplit('=', 1)[1]}")
+        quiz_poll = await wait_polls(sim, amy["id"], 1)
+        with Store(db) as store:
+            assignment = store.get_run(1).link_code
+        sim.send_text(bob["id"], f"/start a{assignment}")
+        assignment_poll = await wait_polls(sim, bob["id"], 1)
+    assert old_quiz["text"].startswith("That is an old quiz link")
+    assert old_assignment["text"].startswith("That is an old quiz link")
+    assert len(links) == 1  # the published quiz has a link; the draft has none
+    assert quiz_poll["poll"]["question"] == "Old question 1.0?"
+    assert assignment_poll["poll"]["question"] == "Old question 1.0?"
+    with Store(db) as store:
+        assert [(r.id, r.quiz_id, r.chat_id) for r in store.list_runs()] == [
+            (2, 1, amy["id"]),  # Amy's private play of the old quiz
+            (1, 1, group["id"]),  # the old assignment, which Bob is answering
+        ]

@@ -4,11 +4,15 @@ repeated vote never counts twice."""
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot_support import (
     JSON,
+    SEED,
     bot_settings,
+    button,
+    make_quiz_from,
     polls,
     push,
     running_bot,
@@ -196,3 +200,76 @@ async def test_an_assignment_closes_at_its_deadline_after_a_restart(sandbox, tmp
         (run,) = store.list_runs()
         assert run.state == "finished"
         assert store.run_score(run.id, amy["id"]).correct == 1
+
+
+async def test_an_edit_tapped_before_a_restart_is_applied_after_it(sandbox, tmp_path) -> None:
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea = sim.create_user("Tea")
+    quiz_id = seed_quiz(db, tea, n=3, publish=False)
+    settings = bot_settings(sandbox, tmp_path)
+    async with running_bot(settings):
+        sim.send_command(tea["id"], "/quizzes")
+        listing = await wait_text(sim, tea["id"], lambda t: t.startswith("Your quizzes"))
+        sim.tap_button(tea["id"], listing, f"ed:{quiz_id}")
+        footer = await wait_text(sim, tea["id"], lambda t: "questions kept" in t)
+        previews = [
+            m
+            for m in sim.transcript(tea["id"])
+            if listing["message_id"] < m["message_id"] < footer["message_id"]
+        ]
+        first, second, _ = previews
+        sim.tap_button(tea["id"], first, button(first, "✏️"))
+        prompt = await wait_text(sim, tea["id"], lambda t: t.startswith("Reply with"))
+    async with running_bot(settings):  # the teacher answers the prompt after a restart
+        sim.send_text(
+            tea["id"], "Who phoned whom?\nPutin\n* Erdogan\nAssad", reply_to=prompt["message_id"]
+        )
+        edited = await wait_text(sim, tea["id"], lambda t: "(edited)" in t)
+        sim.tap_button(tea["id"], second, button(second, "✏️"))
+        await sim.wait_until(
+            lambda: len([t for t in texts_in(sim, tea["id"]) if t.startswith("Reply with")]) == 2
+        )
+        with Store(db) as store:  # an hour goes by: what the store says waits has expired
+            owed = store.take_pending_reply(tea["id"])
+            store.set_pending_reply(
+                tea["id"],
+                "edit",
+                question_id=owed.question_id,
+                expires_in=timedelta(hours=1),
+                at=datetime.now(UTC) - timedelta(hours=1, seconds=1),
+            )
+        late = sim.send_text(tea["id"], "Too late?\n* A\nB", reply_to=prompt["message_id"])
+        expired = await sim.wait_for_message(tea["id"], after=late["message_id"])
+    assert edited["text"].startswith("1. Who phoned whom?")
+    assert expired["text"].startswith("I stopped waiting for that reply an hour after asking.")
+    with Store(db) as store:
+        first_q, second_q, _ = store.get_quiz(quiz_id).questions
+        assert (first_q.question, first_q.options, first_q.answer_index) == (
+            "Who phoned whom?",
+            ("Putin", "Erdogan", "Assad"),
+            1,
+        )
+        assert first_q.edited
+        assert owed.question_id == second_q.id
+        assert not second_q.edited
+        assert store.take_pending_reply(tea["id"]) is None
+
+
+async def test_the_hourly_article_limit_holds_across_a_restart(sandbox, tmp_path) -> None:
+    sim = sandbox.sim
+    ada = sim.create_user("Ada")
+    article = SEED.read_text(encoding="utf-8").encode()
+    settings = bot_settings(sandbox, tmp_path, generations_per_hour=1, questions_per_quiz=2)
+    async with running_bot(settings):
+        await make_quiz_from(sim, ada["id"], article, "one.txt")
+    async with running_bot(settings):
+        sent = sim.send_document(ada["id"], article, file_name="two.txt", mime_type="text/plain")
+        refused = await sim.wait_for_message(ada["id"], after=sent["message_id"])
+    assert refused["text"] == (
+        "You have made 1 quizzes in the last hour; please wait a little before the next."
+    )
+    assert len([t for t in texts_in(sim, ada["id"]) if t.startswith("✅")]) == 1
+    with Store(tmp_path / "quizbot.db") as store:
+        later = datetime.now(UTC) + timedelta(hours=1, seconds=1)
+        assert store.take_generation_slot(ada["id"], limit=1, at=later) is None  # an hour on

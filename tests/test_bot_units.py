@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,7 +13,7 @@ from bot.cli import main
 from bot.handlers.teacher import parse_edit
 from bot.services import UserError
 from bot.settings import Settings, SettingsError
-from bot.timeparse import parse_time
+from bot.timeparse import find_zone, parse_time
 
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
@@ -63,6 +64,58 @@ def test_parse_time_relative_absolute_and_refusals() -> None:
         parse_time("2026-05-03 18:30", NOW)
     with pytest.raises(UserError, match="could not read"):
         parse_time("tomorrow-ish", NOW)
+
+
+BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
+
+
+def utc(*fields: int) -> datetime:
+    return datetime(*fields, tzinfo=UTC)
+
+
+def test_parse_time_reads_the_teachers_clock_across_daylight_saving() -> None:
+    # Summer (CEST, UTC+2) and winter (CET, UTC+1) in Berlin; EDT and EST in New York.
+    assert parse_time("2026-07-01 09:00", NOW, BERLIN) == utc(2026, 7, 1, 7, 0)
+    assert parse_time("2026-12-01 09:00", NOW, BERLIN) == utc(2026, 12, 1, 8, 0)
+    assert parse_time("2026-07-01 09:00", NOW, NEW_YORK) == utc(2026, 7, 1, 13, 0)
+    assert parse_time("2026-12-01 09:00", NOW, NEW_YORK) == utc(2026, 12, 1, 14, 0)
+    # The night the clocks go forward, "tomorrow 09:00" is already summer time.
+    eve = utc(2026, 3, 28, 20, 0)  # 21:00 in Berlin, Saturday 28 March
+    assert parse_time("tomorrow 09:00", eve, BERLIN) == utc(2026, 3, 29, 7, 0)
+    assert parse_time("today 23:30", eve, BERLIN) == utc(2026, 3, 28, 22, 30)
+    assert parse_time("09:00", eve, BERLIN) == utc(2026, 3, 29, 7, 0)  # the next 09:00
+    # 02:30 does not happen in Berlin that night; 02:30 on 25 October happens twice.
+    with pytest.raises(UserError, match="does not exist in Europe/Berlin"):
+        parse_time("2026-03-29 02:30", eve, BERLIN)
+    assert parse_time("2026-10-25 02:30", NOW, BERLIN) == utc(2026, 10, 25, 0, 30)  # the first
+    # Local midnight across the date line; a trailing UTC reads the time in UTC.
+    assert parse_time("2026-05-05", NOW, BERLIN) == utc(2026, 5, 4, 22, 0)
+    assert parse_time("2026-05-04 18:30 UTC", NOW, BERLIN) == utc(2026, 5, 4, 18, 30)
+    assert parse_time("in 20 min", NOW, BERLIN) == NOW + timedelta(minutes=20)
+    with pytest.raises(UserError, match="passed"):
+        parse_time("today 10:30", NOW, BERLIN)  # 08:30 UTC, before NOW
+    with pytest.raises(UserError, match="could not read"):
+        parse_time("tomorrow 25:00", NOW, BERLIN)
+
+
+def test_time_zone_names_and_how_times_are_shown() -> None:
+    assert find_zone("Europe/Berlin") == BERLIN
+    assert find_zone(" europe/berlin ").key == "Europe/Berlin"
+    assert find_zone("utc").key == "UTC"
+    for bad in ("Mars/Olympus", "Berlin", "../../etc/passwd", "", "+02:00"):
+        with pytest.raises(UserError, match="I do not know the time zone") as refused:
+            find_zone(bad)
+        assert "/timezone Europe/Berlin" in str(refused.value)
+    with pytest.raises(UserError) as escaped:
+        find_zone("<b>x</b>")
+    assert "&lt;b&gt;x&lt;/b&gt;" in str(escaped.value)
+    assert (
+        texts.when(utc(2026, 7, 1, 7, 0), BERLIN) == "2026-07-01 09:00 Europe/Berlin (07:00 UTC)"
+    )
+    assert texts.when(utc(2026, 1, 1, 23, 0), BERLIN) == (
+        "2026-01-02 00:00 Europe/Berlin (2026-01-01 23:00 UTC)"
+    )
+    assert texts.when(utc(2026, 7, 1, 7, 0), ZoneInfo("UTC")) == "2026-07-01 07:00 UTC"
 
 
 def test_parse_edit() -> None:

@@ -17,6 +17,7 @@ from bot_support import (
     JSON,
     ROOT,
     bot_settings,
+    play_link,
     polls,
     push,
     running_bot,
@@ -43,7 +44,7 @@ async def test_drops_5xx_and_429_stretches_lose_no_answer_and_no_question(
         sandbox.inject_fault("drop", count=2, methods=["getUpdates"]),
     ]
     async with running_bot(bot_settings(sandbox, tmp_path)):
-        sim.send_command(ann["id"], f"/start q{quiz_id}")
+        sim.send_command(ann["id"], play_link(db, quiz_id))
         for n in range(1, 5):
             poll = (await wait_polls(sim, ann["id"], n, timeout=30))["poll"]
             if n == 2:  # a stretch of 429s on everything the bot sends
@@ -220,7 +221,7 @@ async def test_votes_fetched_but_not_handled_when_killed_come_again(sandbox, tmp
     bot = start_bot(sandbox, db, log)
     try:
         for student in (ann, bob):
-            sim.send_command(student["id"], f"/start q{quiz_id}")
+            sim.send_command(student["id"], play_link(db, quiz_id))
             await wait_polls(sim, student["id"], 1, timeout=60)
         first = {s["id"]: polls(sim, s["id"])[0]["poll"] for s in (ann, bob)}
         stall = sandbox.inject_fault("delay", delay=5.0, methods=["sendPoll"])

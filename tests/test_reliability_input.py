@@ -12,6 +12,7 @@ from bot_support import (
     bot_settings,
     callback_answer,
     forge_tap,
+    play_link,
     running_bot,
     wait_polls,
     wait_text,
@@ -161,7 +162,7 @@ async def test_forged_callbacks_and_malformed_updates_change_nothing(sandbox, tm
     quiz_id = stored_quiz(db, tea, n=3)
     draft_id = stored_quiz(db, tea, n=2, title="Draft", publish=False)
     async with running_bot(bot_settings(sandbox, tmp_path)):
-        sim.send_command(ann["id"], f"/start q{quiz_id}")
+        sim.send_command(ann["id"], play_link(db, quiz_id))
         first = await wait_text(sim, ann["id"], lambda t: t == "", timeout=10)  # the poll
         with Store(db) as store:
             (ann_run,) = store.list_runs()
@@ -175,6 +176,7 @@ async def test_forged_callbacks_and_malformed_updates_change_nothing(sandbox, tm
             f"qk:{draft_question}",
             f"pl:{draft_id}",  # play someone else's unpublished quiz
             f"rp:{ann_run.id}",  # export a private run
+            f"pl:{quiz_id}",  # a published quiz by its id, not its link
             "pl:999999",  # a quiz that does not exist
             "pl:1:2:3",
             "pl:-1",
@@ -206,8 +208,8 @@ async def test_forged_callbacks_and_malformed_updates_change_nothing(sandbox, tm
         # Ann's own, real vote still counts once.
         sim.vote(ann["id"], poll["id"], poll["correct_option_ids"])
         await wait_polls(sim, ann["id"], 2)
-    assert answers[:6] == [STALE, STALE, STALE, STALE, "That quiz is not available.", STALE]
-    assert all(a in (STALE, "That quiz is not available.") for a in answers[6:]), answers
+    assert answers[:7] == [STALE] * 7
+    assert all(a in (STALE, "That quiz is not available.") for a in answers[7:]), answers
     assert still["text"].startswith("Students")
     assert not any("✅" in (m.get("text") or "") for m in sim.transcript(eve["id"]))
     with Store(db) as store:

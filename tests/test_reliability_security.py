@@ -8,6 +8,7 @@ from bot_support import (
     button,
     callback_answer,
     forge_tap,
+    play_link,
     push,
     running_bot,
     texts_in,
@@ -79,7 +80,7 @@ async def test_no_one_elses_results_or_answer_key(sandbox, tmp_path) -> None:
     quiz_id = stored_quiz(db, tea, n=2)
     draft_id = stored_quiz(db, tea, n=2, title="Secret draft", publish=False)
     async with running_bot(bot_settings(sandbox, tmp_path)):
-        sim.send_command(ann["id"], f"/start q{quiz_id}")
+        sim.send_command(ann["id"], play_link(db, quiz_id))
         for n in (1, 2):
             poll = (await wait_polls(sim, ann["id"], n))["poll"]
             wrong = (poll["correct_option_ids"][0] + 1) % len(poll["options"])
@@ -87,9 +88,9 @@ async def test_no_one_elses_results_or_answer_key(sandbox, tmp_path) -> None:
         await wait_text(sim, ann["id"], lambda t: t.startswith("🏁"))
         with Store(db) as store:
             (ann_run,) = store.list_runs()
-        sim.send_command(eve["id"], f"/start q{draft_id}")
+        sim.send_command(eve["id"], play_link(db, draft_id))
         draft_refusal = await sim.wait_for_message(eve["id"])
-        sim.send_command(eve["id"], f"/start r{draft_id}")
+        sim.send_command(eve["id"], play_link(db, draft_id).replace(" q", " r"))
         article_refusal = await sim.wait_for_message(eve["id"])
         for command in ("/score", "/top", "/quizzes", "/report", "/review"):
             sim.send_command(eve["id"], command)
@@ -100,7 +101,7 @@ async def test_no_one_elses_results_or_answer_key(sandbox, tmp_path) -> None:
             for data in (f"mi:{ann_run.id}", f"ed:{draft_id}", f"rp:{ann_run.id}")
         ]
     assert draft_refusal["text"] == "That quiz is not available."
-    assert article_refusal["text"] == "That quiz is not available."
+    assert article_refusal["text"].startswith("I do not know that link")  # r takes run codes
     assert taps == [STALE, STALE, STALE]
     seen = "\n".join(texts_in(sim, eve["id"]))
     assert "Ann" not in seen
@@ -125,7 +126,7 @@ async def test_the_token_is_in_no_log_line_and_no_error_text(sandbox, tmp_path) 
         sandbox.inject_fault("drop", count=1, methods=["sendMessage"])
         sandbox.inject_fault("error", count=1, status=502, methods=["sendPoll"])
         sandbox.inject_fault("429", count=1, methods=["sendPoll"])
-        sim.send_command(bob["id"], f"/start q{quiz_id}")
+        sim.send_command(bob["id"], play_link(db, quiz_id))
         await wait_polls(sim, bob["id"], 1, timeout=30)
         await sim.wait_until(lambda: "Traceback" in log.read_text(), 30)  # the getUpdates drop
     finally:
@@ -149,7 +150,7 @@ async def test_limits_are_named_and_user_text_is_escaped(sandbox, tmp_path) -> N
     async with running_bot(settings):
         sim.send_command(mal["id"], "/start")
         hello = await sim.wait_for_message(mal["id"])
-        sim.send_command(mal["id"], f"/start q{quiz_id}")
+        sim.send_command(mal["id"], play_link(db, quiz_id))
         poll = (await wait_polls(sim, mal["id"], 1))["poll"]
         sim.vote(mal["id"], poll["id"], poll["correct_option_ids"])
         await wait_text(sim, mal["id"], lambda t: t.startswith("🏁"))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from old_databases import version_2
 from sqlite_utils import Database
 
 from storage import (
@@ -18,6 +20,7 @@ from storage import (
     RunNotActive,
     StorageError,
     Store,
+    UnknownLink,
     UnknownQuiz,
     UnknownRun,
     UnknownUser,
@@ -31,7 +34,7 @@ from storage.records import (
     Streak,
     StudentReport,
 )
-from storage.schema import MIGRATIONS
+from storage.schema import MIGRATIONS, new_link_code
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 TEACHER = 1
@@ -96,7 +99,13 @@ def test_migrates_from_empty_and_reopens(tmp_path):
         store.upsert_user(7, first_name="Ada", at=T0)
     with Store(path) as store:
         assert [m.name for m in MIGRATIONS.applied(store.db)] == applied
-        assert applied == ["m001_initial", "m002_reviews_and_scores"]
+        assert applied == [
+            "m001_initial",
+            "m002_reviews_and_scores",
+            "m003_link_codes",
+            "m004_user_time_zones",
+            "m005_pending_replies_and_generations",
+        ]
         assert store.get_user(7).first_name == "Ada"
         assert store.check() == []
 
@@ -217,10 +226,43 @@ def test_database_made_by_version_1_upgrades(tmp_path):
         store.finish_run(1, at=later)
         assert store.get_run(1).state == "finished"
     with Store(path) as store:
-        assert [m.name for m in MIGRATIONS.applied(store.db)] == [
+        assert [m.name for m in MIGRATIONS.applied(store.db)][:2] == [
             "m001_initial",
             "m002_reviews_and_scores",
         ]
+
+
+def test_database_made_by_version_2_gets_a_link_code_for_every_quiz_and_run(tmp_path):
+    path = tmp_path / "v2.db"
+    version_2(path, teacher=TEACHER, group=CLASS_CHAT)
+    with Database(path) as db:
+        assert "link_code" not in db.table("quizzes").columns_dict
+    with Store(path, clock=lambda: T0) as store:
+        assert store.schema_pending() == []
+        assert store.check() == []
+        codes = [store.get_quiz(1).link_code, store.get_quiz(2).link_code]
+        codes.append(store.get_run(1).link_code)
+        assert all(re.fullmatch(r"[A-Za-z0-9_-]{21}[A-Za-z0-9]", c) for c in codes)
+        assert len(set(codes)) == 3
+        assert store.quiz_by_link(codes[0]).id == 1
+        assert store.run_by_link(codes[2]).id == 1
+        with pytest.raises(UnknownLink):
+            store.quiz_by_link(codes[2])  # a run's code opens no quiz
+        with pytest.raises(UnknownLink):
+            store.run_by_link("1")
+        fresh = make_quiz(store)
+        run = store.create_run(fresh.id, chat_id=CLASS_CHAT, started_by=TEACHER)
+        assert {fresh.link_code, run.link_code}.isdisjoint(codes)
+        store.delete_quiz(2)
+        with pytest.raises(UnknownLink):
+            store.quiz_by_link(codes[1])
+        assert store.get_user(TEACHER).time_zone == "UTC"
+        assert store.set_time_zone(TEACHER, "Europe/Berlin").time_zone == "Europe/Berlin"
+    with Store(path) as store:  # the codes are kept, not made anew on each opening
+        assert [store.get_quiz(1).link_code, store.get_run(1).link_code] == [codes[0], codes[2]]
+        assert store.get_user(TEACHER).time_zone == "Europe/Berlin"
+        store.upsert_user(TEACHER, first_name="Teacher")  # seen again: the zone stays
+        assert store.get_user(TEACHER).time_zone == "Europe/Berlin"
 
 
 # -- answers -----------------------------------------------------------------------------------
@@ -721,3 +763,54 @@ def test_a_run_of_some_questions_in_a_given_order(store):
         store.create_run(quiz.id, chat_id=CLASS_CHAT, started_by=TEACHER, question_ids=[ids[1]])
     with pytest.raises(EmptyQuiz):
         store.create_run(quiz.id, chat_id=CLASS_CHAT, started_by=TEACHER, question_ids=[])
+
+
+def test_link_codes_are_random_and_fit_a_start_parameter():
+    codes = {new_link_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{21}[A-Za-z0-9]", c) for c in codes)
+    assert {"-", "_"} <= {ch for c in codes for ch in c}  # the whole alphabet is used
+
+
+def test_a_pending_reply_is_taken_once_and_replaced_by_a_newer_one(store):
+    quiz = make_quiz(store)
+    store.upsert_chat(CLASS_CHAT, type="group", title="Class 7b", at=T0)
+    first = store.set_pending_reply(
+        TEACHER, "edit", question_id=quiz.questions[0].id, expires_in=timedelta(hours=1)
+    )
+    assert (first.kind, first.question_id, first.expires_at) == (
+        "edit",
+        quiz.questions[0].id,
+        T0 + timedelta(hours=1),
+    )
+    assert not first.expired(T0 + timedelta(minutes=59))
+    assert first.expired(T0 + timedelta(hours=1))
+    store.set_pending_reply(
+        TEACHER, "schedule", quiz_id=quiz.id, chat_id=CLASS_CHAT, expires_in=timedelta(hours=1)
+    )
+    taken = store.take_pending_reply(TEACHER)
+    assert (taken.kind, taken.quiz_id, taken.chat_id, taken.question_id) == (
+        "schedule",
+        quiz.id,
+        CLASS_CHAT,
+        None,
+    )
+    assert store.take_pending_reply(TEACHER) is None
+    with pytest.raises(ValueError, match="an edit names its question"):
+        store.set_pending_reply(TEACHER, "edit", expires_in=timedelta(hours=1))
+    with pytest.raises(UnknownUser):
+        store.set_pending_reply(
+            999, "edit", question_id=quiz.questions[0].id, expires_in=timedelta(hours=1)
+        )
+
+
+def test_generation_slots_are_counted_over_the_last_hour(store):
+    store.upsert_user(TEACHER, first_name="Teacher", at=T0)
+    store.upsert_user(2, first_name="Ann", at=T0)
+    minute = timedelta(minutes=1)
+    assert store.take_generation_slot(TEACHER, limit=2, at=T0) is None
+    assert store.take_generation_slot(TEACHER, limit=2, at=T0 + 30 * minute) is None
+    assert store.take_generation_slot(TEACHER, limit=2, at=T0 + 59 * minute) == 2
+    assert store.take_generation_slot(2, limit=2, at=T0 + 59 * minute) is None  # per user
+    assert store.take_generation_slot(TEACHER, limit=2, at=T0 + 60 * minute) is None
+    assert store.take_generation_slot(TEACHER, limit=2, at=T0 + 61 * minute) == 2

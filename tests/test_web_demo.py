@@ -30,7 +30,7 @@ def test_seeds_become_the_teachers_published_quizzes(tmp_path: Path) -> None:
     assert airstrike.title.startswith("Moscow, Ankara")
     (posted,) = server.sim.history(world.group["id"])[1:]
     assert posted["from"]["id"] == world.teacher["id"]
-    link = f"https://t.me/quizbot_sandbox_bot?start=q{airstrike.id}"
+    link = f"https://t.me/quizbot_sandbox_bot?start=q{airstrike.link_code}"
     assert f"{airstrike.title}\n{link}" in posted["text"]
     urls = [e for e in posted["entities"] if e["type"] == "url"]
     assert len(urls) == len(quizzes)

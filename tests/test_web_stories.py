@@ -48,9 +48,10 @@ async def test_student_plays_the_seed_quiz_and_sees_a_matching_score(tmp_path: P
         world, sim = box.world, box.server.sim
         student = world.student
         quiz_id = world.quizzes[SEED]
+        code = box.application.bot_data.services.store.get_quiz(quiz_id).link_code
         page = await open_page(browser, box, student, chat=world.group["id"])
         # The teacher's reading list in the class group links to each quiz.
-        await page.click(f'a.deep-link[href$="?start=q{quiz_id}"]')
+        await page.click(f'a.deep-link[href$="?start=q{code}"]')
         await page.locator(".chat-item.active .chat-name:text('Quiz Bot')").wait_for()
 
         open_poll = page.locator(".poll:has(.poll-option)")

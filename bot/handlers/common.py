@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from telegram import Update
 
 from bot import texts
 from bot.services import Context, Services, StaleButton, UserError
+from bot.timeparse import zone_or_utc
 from storage import StorageError
 from storage.records import Question, Quiz
 
@@ -45,17 +48,6 @@ def owned_quiz(context: Context, quiz_id: int, user_id: int) -> Quiz:
     return quiz
 
 
-def playable_quiz(context: Context, quiz_id: int, user_id: int) -> Quiz:
-    """A quiz this user may play: their own, or a published one."""
-    try:
-        quiz = services(context).store.get_quiz(quiz_id)
-    except StorageError:
-        raise UserError(texts.QUIZ_GONE) from None
-    if quiz.owner_id != user_id and quiz.status != "published":
-        raise UserError(texts.QUIZ_GONE)
-    return quiz
-
-
 def owned_question(context: Context, question_id: int, user_id: int) -> tuple[Quiz, Question]:
     try:
         question = services(context).store.get_question(question_id)
@@ -63,6 +55,14 @@ def owned_question(context: Context, question_id: int, user_id: int) -> tuple[Qu
         raise StaleButton(texts.STALE) from None
     quiz = owned_quiz(context, question.quiz_id, user_id)
     return quiz, question
+
+
+def user_zone(context: Context, user_id: int) -> ZoneInfo:
+    """The user's time zone (UTC until they set one with /timezone)."""
+    try:
+        return zone_or_utc(services(context).store.get_user(user_id).time_zone)
+    except StorageError:
+        return ZoneInfo("UTC")
 
 
 async def require_admin(context: Context, chat_id: int, user_id: int) -> None:

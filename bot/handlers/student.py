@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import play, texts
 from bot.handlers import teacher
-from bot.handlers.common import button_args, is_id, playable_quiz, services
+from bot.handlers.common import button_args, owned_quiz, services
 from bot.services import Context, UserError
 from questions import (
     Article,
@@ -24,25 +24,26 @@ from questions import (
     load_article,
 )
 from questions import Quiz as GeneratedQuiz
+from storage import StorageError
 
 logger = logging.getLogger(__name__)
 
 URL = re.compile(r"https?://\S+")
+LINK_CODE = re.compile(r"[A-Za-z0-9_-]{1,63}")  # what Telegram allows in a `start` parameter
 REVIEW_BATCH = 5
 START_OFFERS = 3  # the user's latest quizzes, offered under the greeting
 
 
 async def start(update: Update, context: Context) -> None:
     """Greet and offer the user's latest quizzes, or open what a deep link names: a quiz
-    (q<id>), an assignment (a<run id>), an article (r<quiz id>) or /push."""
+    (q<code>), an assignment (a<code>), the article of a group run (r<code>) or /push."""
     user = update.effective_user
     payload = context.args[0] if context.args else ""
     if payload == "push":
         await teacher.push(update, context)
         return
-    kind, number = payload[:1], payload[1:]
-    if kind in ("q", "a", "r") and number.isdigit() and is_id(int(number)):
-        await _deep_link(context, user.id, kind, int(number))
+    if payload:
+        await _deep_link(context, user.id, payload)
         return
     recent = services(context).store.list_quizzes(user.id)[:START_OFFERS]
     rows = [
@@ -53,17 +54,31 @@ async def start(update: Update, context: Context) -> None:
     )
 
 
-async def _deep_link(context: Context, user_id: int, kind: str, number: int) -> None:
+async def _deep_link(context: Context, user_id: int, payload: str) -> None:
+    """Open a deep link's payload: a kind letter, then the random code of a quiz or run.
+    Codes are looked up, never ids, so a link cannot be guessed from another."""
     store = services(context).store
+    kind, code = payload[:1], payload[1:]
+    if kind not in ("q", "a", "r") or not LINK_CODE.fullmatch(code):
+        raise UserError(texts.UNKNOWN_LINK)
+    if code.isdigit():  # q12, a7: links of an older version, by sequential id
+        raise UserError(texts.OLD_LINK)
+    try:
+        if kind == "q":
+            quiz = store.quiz_by_link(code)
+        else:
+            run = store.run_by_link(code)
+    except StorageError:
+        raise UserError(texts.UNKNOWN_LINK) from None
     if kind == "q":
-        quiz = playable_quiz(context, number, user_id)
+        if quiz.owner_id != user_id and quiz.status != "published":
+            raise UserError(texts.QUIZ_GONE)
         await play.start_private(context, user_id, quiz.id)
     elif kind == "r":
-        quiz = playable_quiz(context, number, user_id)
+        quiz = store.get_quiz(run.quiz_id, include_deleted=True)
         article = store.get_article(quiz.article_id)
         await play.send_article(context, user_id, quiz.title, article.text)
     else:
-        run = store.get_run(number)
         if run.kind != "assignment" or run.state != "running":
             raise UserError(texts.ASSIGNMENT_CLOSED)
         member = await context.bot.get_chat_member(run.chat_id, user_id)
@@ -152,7 +167,7 @@ async def on_play(update: Update, context: Context) -> None:
     """The Play button: start the quiz in this private chat."""
     (quiz_id,) = button_args(update, "pl", 1)
     user_id = update.effective_user.id
-    quiz = playable_quiz(context, quiz_id, user_id)
+    quiz = owned_quiz(context, quiz_id, user_id)  # others' quizzes open only by their link
     await update.callback_query.answer()
     await play.start_private(context, user_id, quiz.id)
 

@@ -5,22 +5,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from functools import partial
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot import play, texts
-from bot.handlers.common import button_args, is_id, owned_question, owned_quiz, services
+from bot.handlers.common import (
+    button_args,
+    is_id,
+    owned_question,
+    owned_quiz,
+    services,
+    user_zone,
+)
 from bot.services import Context, StaleButton, UserError
-from bot.timeparse import parse_time
+from bot.timeparse import find_zone, parse_time
 from questions import article_from_text, generate_quiz
 from storage import StorageError
-from storage.records import Question, Quiz
+from storage.records import PendingReply, Question, Quiz
 
 logger = logging.getLogger(__name__)
 
 MORE_STEP = 5
+PENDING_FOR = timedelta(hours=1)  # how long the bot waits for an edit or a time
 MAX_QUESTION, MAX_OPTION, MAX_OPTIONS = 300, 100, 12  # Telegram's limits for a quiz poll
 
 
@@ -90,7 +99,9 @@ async def on_edit(update: Update, context: Context) -> None:
     quiz, _ = owned_question(context, question_id, update.effective_user.id)
     number = [q.id for q in quiz.questions].index(question_id) + 1
     await update.callback_query.answer()
-    context.user_data["pending"] = ("edit", question_id)
+    services(context).store.set_pending_reply(
+        update.effective_user.id, "edit", question_id=question_id, expires_in=PENDING_FOR
+    )
     await context.bot.send_message(
         update.effective_user.id,
         texts.EDIT_PROMPT.format(number=number),
@@ -176,7 +187,7 @@ async def on_publish(update: Update, context: Context) -> None:
     quiz = svc.store.publish_quiz(quiz.id, visibility="link")
     await update.callback_query.answer("Published")
     await context.bot.send_message(
-        update.effective_user.id, texts.published(quiz, svc.deep_link(f"q{quiz.id}"))
+        update.effective_user.id, texts.published(quiz, svc.deep_link(f"q{quiz.link_code}"))
     )
 
 
@@ -185,7 +196,9 @@ async def on_publish(update: Update, context: Context) -> None:
 
 async def quizzes(update: Update, context: Context) -> None:
     """List your quizzes with buttons to check or delete each."""
-    mine = services(context).store.list_quizzes(update.effective_user.id)[:20]
+    svc = services(context)
+    mine = svc.store.list_quizzes(update.effective_user.id)[:20]
+    links = {q.id: svc.deep_link(f"q{q.link_code}") for q in mine if q.status == "published"}
     rows = [
         [
             InlineKeyboardButton(f"📝 #{q.id}", callback_data=f"ed:{q.id}"),
@@ -194,7 +207,7 @@ async def quizzes(update: Update, context: Context) -> None:
         for q in mine
     ]
     await update.effective_message.reply_text(
-        texts.quiz_list(mine), reply_markup=InlineKeyboardMarkup(rows) if rows else None
+        texts.quiz_list(mine, links), reply_markup=InlineKeyboardMarkup(rows) if rows else None
     )
 
 
@@ -317,12 +330,31 @@ async def on_push_mode(update: Update, context: Context) -> None:
         await _start_live(context, quiz, chat_id, user_id)
         await context.bot.send_message(user_id, texts.STARTED.format(group=texts.esc(group)))
         return
-    context.user_data["pending"] = ("schedule" if mode == "ps" else "assign", quiz.id, chat_id)
+    services(context).store.set_pending_reply(
+        user_id,
+        "schedule" if mode == "ps" else "assign",
+        quiz_id=quiz.id,
+        chat_id=chat_id,
+        expires_in=PENDING_FOR,
+    )
+    zone = user_zone(context, user_id)
     await context.bot.send_message(
         user_id,
-        texts.ASK_WHEN if mode == "ps" else texts.ASK_DEADLINE,
+        texts.ask_when(zone) if mode == "ps" else texts.ask_deadline(zone),
         reply_markup=ForceReply(selective=True),
     )
+
+
+async def timezone(update: Update, context: Context) -> None:
+    """/timezone [NAME]: show or set the time zone /push reads and shows your times in."""
+    user_id = update.effective_user.id
+    args = context.args or []
+    if not args:
+        zone, changed = user_zone(context, user_id), False
+    else:
+        zone, changed = find_zone(" ".join(args)), True
+        services(context).store.set_time_zone(user_id, zone.key)
+    await update.effective_message.reply_text(texts.zone_is(zone, play.now(), changed=changed))
 
 
 async def _start_live(context: Context, quiz: Quiz, chat_id: int, user_id: int) -> None:
@@ -336,11 +368,12 @@ async def _start_live(context: Context, quiz: Quiz, chat_id: int, user_id: int) 
     await play.start_group(context, run)
 
 
-async def _finish_push(update: Update, context: Context, pending: tuple) -> None:
-    mode, quiz_id, chat_id = pending
+async def _finish_push(update: Update, context: Context, pending: PendingReply) -> None:
+    mode, quiz_id, chat_id = pending.kind, pending.quiz_id, pending.chat_id
     user_id = update.effective_user.id
     svc = services(context)
-    moment = parse_time(update.effective_message.text, play.now())
+    zone = user_zone(context, user_id)
+    moment = parse_time(update.effective_message.text, play.now(), zone)
     quiz = _published(context, quiz_id, user_id)
     group = await _group_for(context, chat_id, user_id)
     if mode == "schedule":
@@ -355,31 +388,39 @@ async def _finish_push(update: Update, context: Context, pending: tuple) -> None
             await play.start_group(context, run)
         else:
             play.arm_schedule(context, run)
-        await update.effective_message.reply_text(texts.scheduled(quiz.title, group, moment))
+        await update.effective_message.reply_text(texts.scheduled(quiz.title, group, moment, zone))
         return
     run = svc.store.create_run(
         quiz.id, chat_id=chat_id, started_by=user_id, kind="assignment", deadline=moment
     )
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton("✍️ Start", url=svc.deep_link(f"a{run.id}"))]]
+        [[InlineKeyboardButton("✍️ Start", url=svc.deep_link(f"a{run.link_code}"))]]
     )
     await context.bot.send_message(
         chat_id,
-        texts.assignment_post(quiz.title, len(run.question_ids), moment),
+        texts.assignment_post(quiz.title, len(run.question_ids), moment, zone),
         reply_markup=keyboard,
     )
     play.arm_deadline(context, run)
-    await update.effective_message.reply_text(texts.assignment_set(quiz.title, group, moment))
+    await update.effective_message.reply_text(
+        texts.assignment_set(quiz.title, group, moment, zone)
+    )
 
 
 async def handle_pending(update: Update, context: Context) -> bool:
     """A text that answers a question the bot asked (an edit, a time). True if it was. One
-    try: after a reply that cannot be read, the teacher taps the button again."""
-    pending = context.user_data.pop("pending", None) if context.user_data is not None else None
-    if not pending:
+    try: after a reply that cannot be read, the teacher taps the button again. Kept in
+    SQLite, so a reply after a restart still counts; after PENDING_FOR it has expired, and
+    a reply to the bot's question then says so (other texts are read as articles)."""
+    pending = services(context).store.take_pending_reply(update.effective_user.id)
+    if pending is None:
         return False
-    if pending[0] == "edit":
-        await _finish_edit(update, context, pending[1])
+    if pending.expired(play.now()):
+        if update.effective_message.reply_to_message is None:
+            return False
+        raise UserError(texts.PENDING_EXPIRED)
+    if pending.kind == "edit":
+        await _finish_edit(update, context, pending.question_id)
     else:
         await _finish_push(update, context, pending)
     return True

@@ -89,20 +89,21 @@ def build_world(
         world.quizzes.update(
             load_seeds(store, teacher, seeds_dir, visibility=visibility, questions=questions)
         )
-        titles = {quiz_id: store.get_quiz(quiz_id).title for quiz_id in world.quizzes.values()}
+        quizzes = [store.get_quiz(quiz_id) for quiz_id in world.quizzes.values()]
+        titles = {quiz.link_code: quiz.title for quiz in quizzes}
         post_reading_list(sim, world, titles)
     return world
 
 
-def quiz_link(sim: Simulation, quiz_id: int) -> str:
-    """The deep link the bot gives for a published quiz (`/start q<id>`)."""
-    return f"https://t.me/{sim.bot['username']}?start=q{quiz_id}"
+def quiz_link(sim: Simulation, link_code: str) -> str:
+    """The deep link the bot gives for a published quiz (`/start q<link code>`)."""
+    return f"https://t.me/{sim.bot['username']}?start=q{link_code}"
 
 
-def post_reading_list(sim: Simulation, world: DemoWorld, titles: dict[int, str]) -> JSON:
+def post_reading_list(sim: Simulation, world: DemoWorld, titles: dict[str, str]) -> JSON:
     """The teacher shares the quiz links in the class group, as a teacher would."""
     lines = ["This week's reading: tap a link to play its quiz in a private chat with the bot."]
-    lines += [f"• {title}\n{quiz_link(sim, quiz_id)}" for quiz_id, title in titles.items()]
+    lines += [f"• {title}\n{quiz_link(sim, code)}" for code, title in titles.items()]
     return sim.send_text(world.teacher["id"], "\n".join(lines), chat_id=world.group["id"])
 
 
