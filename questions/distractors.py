@@ -37,7 +37,7 @@ CLUB = re.compile(r"\b(FC|United|Rovers|Athletic|Wanderers|Club|City)\b")
 MIN_LIKENESS = 0.3  # cosine of parser context vectors; the median between two nouns is ~0.28
 ORG_LIKE = {"org", "place", "city", "country", "person"}
 ORGANISATION_KINDS = {
-    None, "which body", "which club", "which company", "which institution", "which party",
+    "which body", "which club", "which company", "which institution", "which party",
     "which organisation",
 }  # fmt: skip
 # Modifiers that tell nothing apart: "important general principle" is the key in vaguer words.
@@ -178,8 +178,10 @@ def choose(
             local = [t for t in local if abs((_number(t) or 0) - (_number(key) or 0)) <= 20]
     else:
         local = [m.text for group in groups for m in pool if m.cls == group]
-        if cls == "org":  # any organisation, not a title or a storm the tagger took for one
-            local = [t for t in local if name_kind(t) in ORGANISATION_KINDS]
+        if (
+            cls == "org"
+        ):  # organisations, not a title, a rocket or a people the tagger took for one
+            local = [t for t in local if _known_organisation(t)]
     # Nearest in the article first (what the eye just passed), then alike in length.
     position: dict[str, int] = {}
     group_of: dict[str, int] = {}
@@ -252,6 +254,11 @@ def kindred(doc: Doc, candidate: Candidate, pool: list[Mention]) -> set[str]:
             continue  # "674,000 middle school teachers" beside "public school teachers"
         out.add(m.text)
     return out
+
+
+def _known_organisation(text: str) -> bool:
+    bare = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
+    return name_kind(bare) in ORGANISATION_KINDS or bare in gazetteer("organisations")
 
 
 def _counted(text: str) -> bool:

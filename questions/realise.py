@@ -45,7 +45,12 @@ ORG_HINTS = (
     ),
     (re.compile(r"\b(FC|United|Rovers|Athletic|Wanderers|Club)\b|\bCity$"), "which club"),
     (
-        re.compile(r"\b(Bank|Inc|Ltd|Corp|Corporation|plc|Group|Holdings|Airlines|Company)\b"),
+        re.compile(
+            r"\b(Bank|Inc|Ltd|Corp|Corporation|plc|Group|Holdings|Airlines|Airways|Company|Savings"
+            r"|Brothers|Partners|Securities|Energy|Capital|Motors|Media|Systems|Technologies"
+            r"|Pharmaceuticals|Insurance|Investments|Industries|Foods|Telecom|Communications"
+            r"|Associates|LLP|LLC|Co\.|AG|SA|GmbH|NV)\b"
+        ),
         "which company",
     ),
     (re.compile(r"\b(University|Institute|College|School|Laboratory)\b"), "which institution"),
@@ -67,13 +72,33 @@ ORG_HINTS = (
 
 
 def name_kind(name: str) -> str | None:
-    """The kind a name's own words give it ("which club" for "Redmere City"), judged by its last
-    word first: "National Cup Association" is an organisation, not a title."""
-    last = name.split()[-1] if name.split() else ""
+    """The kind a name's own words give it ("which club" for "Redmere City"), judged by its head
+    word first: "National Cup Association" is an organisation, not a title, and "Treaty on the
+    Functioning of the European Union" a treaty."""
+    head = re.split(r"\s+(?:of|on|for|in)\s+", name)[0]  # "Treaty on the Functioning of ..."
+    last = head.split()[-1] if head.split() else ""
     for rx, phrase in ORG_HINTS:
         if rx.search(last):
             return phrase
     return next((phrase for rx, phrase in ORG_HINTS if rx.search(name)), None)
+
+
+def org_kind(name: str, doc: Doc) -> str | None:
+    """What a name the tagger calls an organisation is, or None when nothing says: its own words
+    ("Harwell Savings" is a company), a fuller name in the article ("Northgate" of "Northgate
+    Bank"), or the list of well-known organisations. spaCy calls spacecraft, rockets, treaties,
+    peoples and historians ORG too, and "Which organisation walked to the Surveyor?" is no
+    question to print."""
+    bare = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
+    kind = name_kind(bare)
+    if kind is not None:
+        return kind
+    for ent in doc.ents:
+        if ent.label_ == "ORG" and ent.text.startswith(bare + " "):
+            kind = name_kind(ent.text)
+            if kind is not None:
+                return kind
+    return "which organisation" if bare in gazetteer("organisations") else None
 
 
 def wh_kind(wh: str) -> str | None:
@@ -534,12 +559,12 @@ def _wh_phrase(
     if cls in ("date", "time", "number", "percent"):
         return None, "", False
     text = _text(answer)
-    hint = name_kind(text)
+    hint = org_kind(text, answer[0].doc) if cls == "org" else name_kind(text)
     phrase = {"country": "which country", "city": "which city"}.get(cls)
     if hint and cls in ("org", "place", "city", "country"):
         phrase = hint
     elif cls == "org":
-        phrase = "which organisation"
+        return None, "", False  # nothing says what kind of thing this name is
     elif cls == "place" and prep is not None:
         return None, "", False  # "to the Ohio Country": no honest wh-word
     if phrase is None:

@@ -10,7 +10,7 @@ from questions import generate_quiz, load_article
 from questions.distractors import article_pool, kindred
 from questions.generate import _person_names, _scored_candidates
 from questions.parse import load_pipeline
-from questions.realise import answer_class, name_kind
+from questions.realise import answer_class, name_kind, org_kind
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 
@@ -185,3 +185,20 @@ def test_background_ranks_below_the_story(nlp):
     story = [q for q in scored if q.startswith("When") and "founded" not in q]
     assert len(story) >= 2
     assert all(scored[founded[0]] < scored[q] for q in story), scored
+
+
+def test_only_names_known_to_be_organisations_are_asked_as_organisations(nlp):
+    text = (
+        "NASA chose Grumman Aircraft to build the lunar module in November 1962. "
+        "Apollo would carry three astronauts to the Moon and back. "
+        "The decision to use lunar orbit rendezvous replaced Nova in June 1962. "
+        "The Bulgars claimed that they had beaten the Mongols, Chambers wrote. "
+        "The Command Module Pilot stayed in orbit while Conrad walked to the Surveyor."
+    )
+    doc = nlp(text)
+    for q in generate_quiz(text, n=None).questions:
+        if q.question.startswith(("Which organisation", "By which organisation")):
+            assert org_kind(q.answer, doc) is not None, (q.question, q.answer)
+            for option in q.options:
+                assert org_kind(option, doc) is not None, (q.question, option)
+    assert name_kind("Treaty on the Functioning of the European Union") == "which agreement"
