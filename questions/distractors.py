@@ -481,15 +481,35 @@ def _same_referent(a: str, b: str) -> bool:
     if not wa or not wb:
         return False
     if _number(a) is not None and _number(b) is not None:
-        return _norm(a) == _norm(b)
+        if _norm(a) == _norm(b):
+            return True
+        # "early 1960" and "1960", "about 300" and "300": one value, hedged
+        return _number(a) == _number(b) and _hedged(a) == _hedged(b)
     wa, wb = [_singular(w) for w in wa], [_singular(w) for w in wb]
     sa, sb = set(wa), set(wb)
     return sa <= sb or sb <= sa or (wa[-1] == wb[-1] and len(wa[-1]) > 3)
 
 
+HEDGES = {"early", "late", "mid", "about", "around", "some", "approximately", "nearly", "almost"}
+
+
+def _hedged(text: str) -> str:
+    return " ".join(w for w in _words(text) if w not in HEDGES and _number(w) is None)
+
+
 def _abbreviates(short: str, name: str) -> bool:
     """ "NASA" of "National Aeronautics and Space Administration", "U of C" of "University of
-    Chicago": the short form's capitals are the initials of the name's capitalised words."""
+    Chicago", "NK cells" of "Natural killer cells": the short form's capitals are the initials of
+    the name's words (its capitalised ones, or all of them before a shared last word)."""
+    short_words, name_words = short.split(), name.split()
+    if (
+        len(short_words) > 1
+        and len(name_words) > len(short_words)
+        and short_words[-1].lower() == name_words[-1].lower()
+    ):
+        stem = "".join(w[0] for w in name_words[:-1]).upper()
+        if "".join(short_words[:-1]) == stem:
+            return True
     capitals = "".join(ch for ch in short if ch.isupper())
     if len(capitals) < 2 or len(short.replace(" ", "")) > len(capitals) + 4:
         return False

@@ -272,3 +272,14 @@ def test_a_range_of_years_shifts_as_a_whole():
     for option in _shifted_dates("1973-1974", random.Random(0)):
         first, second = (int(y) for y in option.split("-"))
         assert second == first + 1
+
+
+def test_a_hedged_value_is_the_value():
+    assert _same_referent("early 1960", "1960")
+    assert _same_referent("about 300", "300")
+    assert not _same_referent("about 300", "400")
+    assert not _same_referent("1960", "1961")
+
+
+def test_a_short_form_before_a_shared_word_is_the_long_form():
+    assert _same_referent("NK cells", "Natural killer cells")
