@@ -99,6 +99,8 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
         counts = ""
         if cls == "number" and ent.root.dep_ == "nummod":
             counts = ent.root.head.lemma_.lower()
+        if re.search(r"\b(of|the|and|or|in|on|for|to|a|an)$", text):
+            continue
         if (text.lower(), cls, counts) not in seen and "\n" not in text:
             seen.add((text.lower(), cls, counts))
             pool.append(Mention(text, cls, tokens[0].idx, counts, ent.root.i))
@@ -114,6 +116,8 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
         text = article[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
         if text[:1] in "'\"-" or not text[:1].isalnum() or re.search(r"\b(i\.e|e\.g)\b", text):
             continue  # "'s casualties": a fragment, not a phrase
+        if re.search(r"\b(of|the|and|or|in|on|for|to|a|an)$", text):
+            continue  # "kingdom of": a phrase cut short
         if (text.lower(), cls) not in seen and "\n" not in text and len(tokens) <= 6:
             seen.add((text.lower(), cls))
             pool.append(Mention(text, cls, tokens[0].idx, head=chunk.root.i))
@@ -521,7 +525,7 @@ def _same_phrase(a: str, b: str) -> bool:
     """For common nouns, which share head words freely: one phrase contains the other."""
     sa = {_singular(w) for w in _words(a)} - VAGUE_MODIFIERS
     sb = {_singular(w) for w in _words(b)} - VAGUE_MODIFIERS
-    return not sa or not sb or sa <= sb or sb <= sa
+    return not sa or not sb or sa <= sb or sb <= sa or _abbreviates(a, b) or _abbreviates(b, a)
 
 
 def _singular(word: str) -> str:

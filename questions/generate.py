@@ -172,8 +172,8 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
     cathedral in 1850 in 1882", a gapped clause), a when-question that already names a date, a
     where-question that already names a place (its key is then mostly the country or region
     around it)."""
-    if RUN_ON.search(candidate.question):
-        return True
+    if RUN_ON.search(candidate.question) or candidate.question.count(",") >= 3:
+        return True  # a quotation run in, or a list that gives half the answers away
     if re.search(
         r"\b(based|located|situated|headquartered|called|named|known)\?$", candidate.question
     ):

@@ -472,6 +472,7 @@ def _realise(
     question = re.sub(r"\s+([,.;:?!])", r"\1", question)
     question = re.sub(r",\s*\?$", "?", question)
     question = re.sub(r"\s+(yet|already|still)\?$", "?", question)  # "... program yet?"
+    question = re.sub(r",\s+[a-z]+\?$", "?", question)  # "... at home one evening, early?"
     # "..., in a deal?": a phrase whose relative clause was cut away says nothing on its own
     question = re.sub(r",\s+(?:in|as|with|for|under|after)\s+(?:a|an|the)\s+\w+\?$", "?", question)
     question = re.sub(r'\s*"\s*"\s*', " ", question).replace(" ?", "?")

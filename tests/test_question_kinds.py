@@ -202,3 +202,20 @@ def test_only_names_known_to_be_organisations_are_asked_as_organisations(nlp):
             for option in q.options:
                 assert org_kind(option, doc) is not None, (q.question, option)
     assert name_kind("Treaty on the Functioning of the European Union") == "which agreement"
+
+
+def test_lists_cut_phrases_and_stray_tails_stay_out(nlp):
+    text = (
+        "Current faculty include paleontologists Neil Shubin and Paul Sereno, biologist Jerry "
+        "Coyne, physicist Yoichiro Nambu, physicist James Cronin and economist Steven Levitt. "
+        "Silverstein chose the name at home one evening, early in 1960. "
+        "The Mongols destroyed the kingdom of the Volga Bulgars in 1236. "
+        "NK cells become activated through the recognition of missing self. "
+        "Killer cell receptors put the brakes on Natural killer cells in healthy tissue."
+    )
+    for q in generate_quiz(text, n=None).questions:
+        if q.kind != "cloze":
+            assert q.question.count(",") < 3, q.question
+        assert not re.search(r", [a-z]+\?$", q.question), q.question
+        assert not any(re.search(r"\b(of|the|and)$", o) for o in q.options), q.options
+        assert not {"NK cells", "Natural killer cells"} <= set(q.options), q.options
