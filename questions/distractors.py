@@ -11,6 +11,7 @@ import random
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from spacy.tokens import Doc, Span, Token
@@ -396,6 +397,7 @@ def _date_shape(text: str) -> str:
     return "other"
 
 
+@lru_cache(maxsize=8192)
 def _number(text: str) -> float | None:
     match = re.search(r"\d[\d,]*(?:\.\d+)?", text)
     if match:
@@ -440,10 +442,12 @@ def _length_gap(text: str, key: str) -> int:
     return abs(len(text.split()) - len(key.split())) * 10 + abs(len(text) - len(key)) // 4
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
+@lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[a-z0-9]+", text.lower()))
 
 
+@lru_cache(maxsize=8192)
 def _norm(text: str) -> str:
     words = [w for w in _words(text) if w not in ("the", "a", "an")]
     value = _number(text)
@@ -471,6 +475,7 @@ COUNTRY_ALIASES = {
 }
 
 
+@lru_cache(maxsize=8192)
 def _same_referent(a: str, b: str) -> bool:
     """ "Putin", "Vladimir Putin" and "President Vladimir Putin" name one person; "US" and
     "America" one country; "U of C" abbreviates "University of Chicago"."""
@@ -521,6 +526,7 @@ def _abbreviates(short: str, name: str) -> bool:
     return len(initials) >= 2 and capitals == initials
 
 
+@lru_cache(maxsize=8192)
 def _same_phrase(a: str, b: str) -> bool:
     """For common nouns, which share head words freely: one phrase contains the other."""
     sa = {_singular(w) for w in _words(a)} - VAGUE_MODIFIERS
