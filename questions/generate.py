@@ -179,6 +179,14 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         r"\b(based|located|situated|headquartered|called|named|known)\?$", candidate.question
     ):
         return True  # "Which organisation is based?": the place it needs was cut away
+    if re.search(r"\b(is|are|was|were)\?$", candidate.question):
+        return True  # "How many classes based on ... are?"
+    if (
+        candidate.kind == "how_many"
+        and (distractor_stage._number(candidate.key) or 99) <= 5
+        and re.search(r"[A-Z][\w.]*(?:, [A-Z][\w.]*)*,? and [A-Z]", candidate.question)
+    ):
+        return True  # "How many contracts went to Boeing, Douglas and North American?"
     if re.search(r"\bthe [a-z]+'s\b", candidate.question):
         return True  # "the university's centre": which university? the sentence before said
     if re.fullmatch(

@@ -219,3 +219,16 @@ def test_lists_cut_phrases_and_stray_tails_stay_out(nlp):
         assert not re.search(r", [a-z]+\?$", q.question), q.question
         assert not any(re.search(r"\b(of|the|and)$", o) for o in q.options), q.options
         assert not {"NK cells", "Natural killer cells"} <= set(q.options), q.options
+
+
+def test_a_count_the_stem_lists_and_a_stranded_copula_are_not_asked(nlp):
+    text = (
+        "NASA awarded three contracts to Boeing, Douglas and North American in 1962. "
+        "Hypersensitivity is divided into four classes based on the mechanisms involved. "
+        "The agency paid 20 million dollars for the work. "
+        "Engineers tested the engines in Mississippi."
+    )
+    for q in generate_quiz(text, n=None).questions:
+        assert not re.search(r"\b(is|are|was|were)\?$", q.question), q.question
+        if q.kind == "how_many":
+            assert "Boeing" not in q.question, q.question
