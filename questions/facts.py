@@ -25,6 +25,12 @@ SPEECH_VERBS = {
     "describe", "insist", "argue", "warn", "confirm", "deny", "quote", "ask", "reply", "suggest",
 }  # fmt: skip
 NO_FACT_VERBS = {"do", "get", "seem", "appear"}
+# "urge X to do": X is asked to, which says nothing about whether X did it
+OBJECT_CONTROL = {
+    "urge", "ask", "tell", "persuade", "force", "order", "allow", "encourage", "invite",
+    "require", "permit", "advise", "beg", "call", "press", "push", "pressure", "challenge",
+    "instruct", "warn", "remind", "convince", "expect", "want",
+}  # fmt: skip
 COUNT_ONLY_VERBS = {"have"}  # "Victoria has 37 seats": worth a count, nothing else
 # Children of a phrase that the question or the key can do without.
 PRUNED_DEPS = {"relcl", "appos", "parataxis", "advcl", "punct", "cc", "conj", "mark", "preconj"}
@@ -194,6 +200,10 @@ def _subject(verb: Token) -> tuple[Token | None, bool]:
         same_voice = not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
         return (subject, True) if same_voice else (None, False)
     if verb.dep_ == "xcomp" and verb.tag_ == "VB" and verb.head.pos_ == "VERB":
+        if verb.head.lemma_.lower() in OBJECT_CONTROL and any(
+            c.dep_ == "dobj" for c in verb.head.children
+        ):
+            return None, False  # "urged the US to attack Iran": nobody attacked anyone
         subject, _ = _subject(verb.head)
         return subject, True
     return None, False

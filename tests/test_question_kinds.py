@@ -232,3 +232,14 @@ def test_a_count_the_stem_lists_and_a_stranded_copula_are_not_asked(nlp):
         assert not re.search(r"\b(is|are|was|were)\?$", q.question), q.question
         if q.kind == "how_many":
             assert "Boeing" not in q.question, q.question
+
+
+def test_what_someone_was_urged_to_do_is_no_fact(nlp):
+    text = (
+        "The late Saudi King Abdullah repeatedly urged the US to attack Iran in order to destroy "
+        "its nuclear programme. Saudi Arabia bought arms from the US in 1979. "
+        "Israel opposed the sale. The Kremlin wanted to improve relations with Riyadh."
+    )
+    for q in generate_quiz(text, n=None).questions:
+        if q.kind != "cloze":
+            assert "attack" not in q.question, q.question
