@@ -175,6 +175,8 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
     around it)."""
     if RUN_ON.search(candidate.question) or candidate.question.count(",") >= 3:
         return True  # a quotation run in, or a list that gives half the answers away
+    if candidate.kind != "cloze" and re.search(r", and [a-z]", candidate.question):
+        return True  # "... on November 12 and 13, and rail services between ...": two clauses
     if re.search(
         r"\b(based|located|situated|headquartered|called|named|known)\?$", candidate.question
     ):

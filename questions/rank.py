@@ -58,6 +58,7 @@ def score(
     the place or organisation the whole article is about. `aside`: background, not the story
     (who a quoted speaker is, a year before the story's)."""
     value = TYPE_VALUE.get(candidate.answer_class, 0.3)
+    words = len(candidate.question.split())
     if candidate.answer_class in ("person", "org", "city", "country", "place"):
         value += min(0.15, 0.05 * (mentions - 1)) if mentions > 1 else -0.05
     if topic and candidate.answer_class in ("org", "city", "country", "place"):
@@ -68,7 +69,6 @@ def score(
         value -= 0.2  # "What did the plague devastate?" -> Europe: a place asked as a thing
     if candidate.kind == "cloze":
         value -= 0.25
-    words = len(candidate.question.split())
     if words > 22:
         value -= 0.015 * (words - 22)
     if words < 6:
@@ -76,6 +76,8 @@ def score(
     key_words = len(candidate.key.split())
     if candidate.answer_class in ("thing", "people"):
         value += 0.2 if kindred >= 2 else -0.35
+        if words < 7:
+            value -= 0.3  # "What are the ideals?", "What applies in territories?": too vague
     if candidate.answer_class in ("thing", "people") and key_words == 1:
         value -= 0.25  # "the country": a bare noun usually points back, it does not inform
     if key_words > 4:

@@ -617,8 +617,10 @@ def _clause_tokens(doc: Doc, fact: Fact) -> list[Token]:
             continue
         if child.dep_ == "prep" and child.i < verb.i and child.i <= verb.sent.start + 1:
             continue  # sentence-initial adverbial ("Following the bombing,")
-        if child.dep_ == "ccomp" and child.i < verb.i:
-            continue
+        if child.dep_ == "ccomp" and (
+            child.i < verb.i or doc[child.left_edge.i - 1].pos_ == "CCONJ"
+        ):
+            continue  # "..., and plasma B cells produce antibodies": a clause of its own
         out.extend(phrase_tokens(child))
     return sorted(out, key=lambda t: t.i)
 

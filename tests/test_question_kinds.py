@@ -243,3 +243,18 @@ def test_what_someone_was_urged_to_do_is_no_fact(nlp):
     for q in generate_quiz(text, n=None).questions:
         if q.kind != "cloze":
             assert "attack" not in q.question, q.question
+
+
+def test_a_clause_coordinated_after_the_key_stays_out_of_the_question(nlp):
+    text = (
+        "The Treaties contain formal provisions and substantive provisions. "
+        "Memory B cells remember an infection, and plasma B cells produce antibodies. "
+        "Vigo airport cancelled 57 flights on November 12 and 13, and rail services between "
+        "A Coruna and Santiago de Compostela were suspended. "
+        "The court reviewed both kinds of provisions in 1990."
+    )
+    asked = [q.question for q in generate_quiz(text, n=None).questions if q.kind != "cloze"]
+    assert asked
+    for q in asked:
+        assert not re.search(r", and [a-z]", q), q
+        assert "produce antibodies" not in q or q.startswith("What do plasma"), q
