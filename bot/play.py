@@ -51,33 +51,36 @@ async def send_article(context: Context, chat_id: int, title: str, text: str) ->
 async def send_question(
     context: Context, run: Run, index: int, chat_id: int, *, live: bool
 ) -> StoredPoll:
-    """Send question `index` of the run as a quiz poll in `chat_id` and remember it."""
-    store = _services(context).store
+    """Send question `index` of the run as a quiz poll in `chat_id` and remember it (a vote
+    that arrives before it is remembered waits, see `PollsInFlight`)."""
+    services = _services(context)
+    store = services.store
     question = store.get_question(run.question_ids[index])
     seconds = run.seconds_per_question if live else None
-    message = await context.bot.send_poll(
-        chat_id,
-        texts.esc(question.question),
-        [texts.esc(option) for option in question.options],
-        type=Poll.QUIZ,
-        is_anonymous=False,
-        correct_option_ids=[question.answer_index],
-        explanation=texts.poll_explanation(question),
-        open_period=seconds,
-        shuffle_options=live or None,
-        hide_results_until_closes=live or None,
-        allows_revoting=False,
-    )
-    sent = now()
-    return store.register_poll(
-        message.poll.id,
-        run_id=run.id,
-        question_id=question.id,
-        chat_id=chat_id,
-        message_id=message.message_id,
-        sent_at=sent,
-        closes_at=None if seconds is None else sent + timedelta(seconds=seconds) + GRACE,
-    )
+    with services.polls_in_flight.sending():
+        message = await context.bot.send_poll(
+            chat_id,
+            texts.esc(question.question),
+            [texts.esc(option) for option in question.options],
+            type=Poll.QUIZ,
+            is_anonymous=False,
+            correct_option_ids=[question.answer_index],
+            explanation=texts.poll_explanation(question),
+            open_period=seconds,
+            shuffle_options=live or None,
+            hide_results_until_closes=live or None,
+            allows_revoting=False,
+        )
+        sent = now()
+        return store.register_poll(
+            message.poll.id,
+            run_id=run.id,
+            question_id=question.id,
+            chat_id=chat_id,
+            message_id=message.message_id,
+            sent_at=sent,
+            closes_at=None if seconds is None else sent + timedelta(seconds=seconds) + GRACE,
+        )
 
 
 # -- answers ---------------------------------------------------------------------------------

@@ -3,8 +3,11 @@ opened in `post_init` and closed in `post_shutdown`, and the bot's own user-faci
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,6 +27,34 @@ class StaleButton(UserError):
     """A button whose data does not check out (old, someone else's, or forged)."""
 
 
+class PollsInFlight:
+    """sendPoll calls under way. Telegram shows a poll as soon as it accepts it, so a vote on
+    it can reach the bot before sendPoll's answer does (and before the bot has stored which
+    question the poll asks): such a vote waits for the sends under way when it came."""
+
+    def __init__(self) -> None:
+        self._sending: set[asyncio.Future[None]] = set()
+
+    @contextlib.contextmanager
+    def sending(self) -> Iterator[None]:
+        """Around sending a poll and storing it."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._sending.add(done)
+        try:
+            yield
+        finally:
+            self._sending.discard(done)
+            done.set_result(None)
+
+    async def settled(self, timeout: float) -> bool:  # noqa: ASYNC109
+        """Wait (at most `timeout` s) for the sends under way now, not later ones; False when
+        there were none."""
+        if not self._sending:
+            return False
+        await asyncio.wait(set(self._sending), timeout=timeout)
+        return True
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -35,6 +66,7 @@ class Services:
     # Live group runs: who has answered at all, and each question (from the answers as they
     # are recorded; rebuilt from the store after a restart). Keeps each vote O(1).
     run_takers: dict[int, tuple[set[int], dict[int, set[int]]]] = field(default_factory=dict)
+    polls_in_flight: PollsInFlight = field(default_factory=PollsInFlight)
     # Generation is CPU work: one worker thread keeps it off the event loop (and keeps the
     # spaCy pipeline on one thread).
     executor: ThreadPoolExecutor = field(

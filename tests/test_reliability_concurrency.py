@@ -1,0 +1,47 @@
+"""Votes racing the bot: a vote on a poll whose sendPoll answer has not reached the bot yet,
+and many players at once, each in order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot_support import bot_settings, polls, push, running_bot, wait_polls, wait_text
+from reliability_support import stored_quiz
+
+from storage import Store
+
+
+def answers_stored(db: Path) -> int:
+    with Store(db) as store:
+        return sum(len(store.get_answers(run.id)) for run in store.list_runs())
+
+
+async def test_votes_on_a_group_poll_before_the_bot_hears_it_was_sent_count(
+    sandbox, tmp_path
+) -> None:
+    """Time runs out on question 1 and the timer sends question 2; Telegram shows it at once
+    but its answer to sendPoll is slow, and the class votes before the bot has stored the
+    poll. Every vote counts."""
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea = sim.create_user("Tea")
+    students = [sim.create_user(f"R{i}", started=True) for i in range(3)]
+    stored_quiz(db, tea, n=2)
+    settings = bot_settings(sandbox, tmp_path, seconds_per_question=5)
+    async with running_bot(settings):
+        group = sim.create_group("Class 4R", owner=tea["id"], members=[s["id"] for s in students])
+        await push(sim, tea, "Class 4R", "▶️")
+        first = (await wait_polls(sim, group["id"], 1))["poll"]
+        for student in students[:2]:  # the third lets time run out
+            sim.vote(student["id"], first["id"], [0])
+        late = sandbox.inject_fault("late", delay=1.5, methods=["sendPoll"])
+        second = (await wait_polls(sim, group["id"], 2, timeout=15))["poll"]
+        for student in students[:2]:
+            sim.vote(student["id"], second["id"], second["correct_option_ids"])
+        board = await wait_text(sim, group["id"], lambda t: t.startswith("🏆"), timeout=15)
+    assert late.hits == 1
+    assert answers_stored(db) == 2 + 2
+    assert len(polls(sim, group["id"])) == 2
+    right = 1 + int(first["correct_option_ids"] == [0])
+    assert f"R0: {right}/2" in board["text"]
+    assert f"R1: {right}/2" in board["text"]
