@@ -161,15 +161,14 @@ async def next_private_question(context: Context, run: Run, answered_index: int)
         await context.bot.send_message(run.chat_id, texts.review_result(score))
         return
     taken = run.finished_at - run.started_at if run.finished_at and run.started_at else None
-    board = store.quiz_leaderboard(run.quiz_id)
-    rank = next((row.rank for row in board if row.user_id == run.started_by), None)
+    rank, players = store.quiz_rank(run.quiz_id, run.started_by)
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton("🔎 Review mistakes", callback_data=f"mi:{run.id}")]]
     )
     await context.bot.send_message(
         run.chat_id,
         texts.private_result(
-            score, int(taken.total_seconds() * 1000) if taken else 0, rank, len(board)
+            score, int(taken.total_seconds() * 1000) if taken else 0, rank, players
         ),
         reply_markup=keyboard if score.correct < score.asked else None,
     )
@@ -329,6 +328,7 @@ async def send_private(context: Context, user_id: int, text: str) -> bool:
         if "blocked" in error.message:
             with contextlib.suppress(StorageError):
                 _services(context).store.set_user_blocked(user_id)
+            _services(context).remembered.pop(user_id, None)  # unblocked when heard again
         return False
     return True
 

@@ -45,3 +45,32 @@ async def test_votes_on_a_group_poll_before_the_bot_hears_it_was_sent_count(
     right = 1 + int(first["correct_option_ids"] == [0])
     assert f"R0: {right}/2" in board["text"]
     assert f"R1: {right}/2" in board["text"]
+
+
+async def test_a_slow_send_to_one_player_holds_up_no_other_player(sandbox, tmp_path) -> None:
+    """Ann's and Bob's votes come in one batch; Telegram is slow to take Ann's next question.
+    Bob gets his at once, while Ann's is still held, and then both finish, each in order."""
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea = sim.create_user("Tea")
+    ann, bob = sim.create_user("Ann", started=True), sim.create_user("Bob", started=True)
+    quiz_id = stored_quiz(db, tea, n=2)
+    async with running_bot(bot_settings(sandbox, tmp_path)):
+        for student in (ann, bob):
+            sim.send_command(student["id"], f"/start q{quiz_id}")
+            await wait_polls(sim, student["id"], 1)
+        stall = sandbox.inject_fault("delay", delay=3.0, methods=["sendPoll"], chats=[ann["id"]])
+        for student in (ann, bob):  # no await between: one getUpdates batch
+            poll = polls(sim, student["id"])[0]["poll"]
+            sim.vote(student["id"], poll["id"], poll["correct_option_ids"])
+        await wait_polls(sim, bob["id"], 2)
+        ann_held = len(polls(sim, ann["id"])) == 1 and stall.hits == 1
+        for student in (bob, ann):
+            poll = (await wait_polls(sim, student["id"], 2, timeout=15))["poll"]
+            sim.vote(student["id"], poll["id"], poll["correct_option_ids"])
+            await wait_text(sim, student["id"], lambda t: t.startswith("🏁"))
+    assert ann_held
+    with Store(db) as store:
+        for student in (ann, bob):
+            (run,) = store.list_runs(chat_id=student["id"])
+            assert store.run_score(run.id, student["id"]).correct == 2
