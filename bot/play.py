@@ -21,6 +21,7 @@ from storage.records import Poll as StoredPoll
 logger = logging.getLogger(__name__)
 
 GRACE = timedelta(seconds=2)  # answers in flight when a poll closes still count
+RESUME_WAIT_S = 15.0  # at most this long for polls being sent before resuming a private run
 
 
 def now() -> datetime:
@@ -151,6 +152,12 @@ async def next_private_question(context: Context, run: Run, answered_index: int)
         run = store.advance_run(run.id, expected_position=answered_index)
     except (InvalidState, RunNotActive):
         return  # already moved on
+    await continue_private(context, run)
+
+
+async def continue_private(context: Context, run: Run) -> None:
+    """Send a private run's current question, or its result when none is left."""
+    store = _services(context).store
     if run.position < len(run.question_ids):
         await send_question(context, run, run.position, run.chat_id, live=False)
         return
@@ -405,12 +412,38 @@ async def resume(context: Context) -> None:
         if run.mode == "group":
             arm_deadline(context, run)
     for run in reversed(store.list_runs(states=["running"], kinds=["live"])):
-        if run.mode != "group":
-            continue
         try:
-            await resume_group(context, run)
+            if run.mode == "group":
+                await resume_group(context, run)
+            else:
+                await resume_private(context, run)
         except TelegramError:
             logger.exception("could not resume run %s", run.id)
+
+
+async def resume_private(context: Context, run: Run) -> None:
+    """A private run cut off between a vote and the next question: the answer is stored but
+    the run did not move on, or moved on without its question reaching the student (or
+    without the bot storing it). Carry on; a run waiting for the student's vote is left.
+    Votes fetched again after the restart are handled meanwhile: look once their questions
+    are sent."""
+    services = _services(context)
+    store = services.store
+    await services.polls_in_flight.settled(RESUME_WAIT_S)
+    run = store.get_run(run.id)
+    if run.state != "running":
+        return
+    question_id = run.current_question_id
+    if question_id is None:
+        logger.info("finishing private run %s", run.id)
+        await continue_private(context, run)
+        return
+    if not any(p.question_id == question_id for p in store.run_polls(run.id)):
+        logger.info("resuming private run %s at question %s", run.id, run.position + 1)
+        await continue_private(context, run)
+    elif store.get_answer(run.id, question_id, run.started_by) is not None:
+        logger.info("resuming private run %s after question %s", run.id, run.position + 1)
+        await next_private_question(context, run, run.position)
 
 
 async def resume_group(context: Context, run: Run) -> None:

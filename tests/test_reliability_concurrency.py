@@ -1,12 +1,15 @@
 """Votes racing the bot: a vote on a poll whose sendPoll answer has not reached the bot yet,
-and many players at once, each in order."""
+many players at once, each in order, and a private quiz cut off by a crash between a vote and
+the next question."""
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
+import pytest
 from bot_support import bot_settings, polls, push, running_bot, wait_polls, wait_text
-from reliability_support import stored_quiz
+from reliability_support import start_bot, stop_bot, stored_quiz
 
 from storage import Store
 
@@ -74,3 +77,70 @@ async def test_a_slow_send_to_one_player_holds_up_no_other_player(sandbox, tmp_p
         for student in (ann, bob):
             (run,) = store.list_runs(chat_id=student["id"])
             assert store.run_score(run.id, student["id"]).correct == 2
+
+
+@pytest.mark.parametrize("held", ["sendPoll", "sendMessage"])
+async def test_a_private_quiz_goes_on_after_a_crash_between_a_vote_and_the_next_question(
+    sandbox, tmp_path, held
+) -> None:
+    """Ann answers question 1 (wrongly, so the evidence comes first); the bot stores her
+    answer and is killed while Telegram holds its next message (the evidence, or question 2).
+    Started again, it sends question 2 without her asking, and she finishes."""
+    sim = sandbox.sim
+    db, log = tmp_path / "quizbot.db", tmp_path / "bot.log"
+    tea, ann = sim.create_user("Tea"), sim.create_user("Ann", started=True)
+    quiz_id = stored_quiz(db, tea, n=2)
+    bot = start_bot(sandbox, db, log)
+    try:
+        sim.send_command(ann["id"], f"/start q{quiz_id}")
+        first = (await wait_polls(sim, ann["id"], 1, timeout=60))["poll"]
+        stall = sandbox.inject_fault("delay", delay=20.0, methods=[held], chats=[ann["id"]])
+        wrong = (first["correct_option_ids"][0] + 1) % len(first["options"])
+        sim.vote(ann["id"], first["id"], [wrong])
+        await sim.wait_until(lambda: stall.hits == 1 and answers_stored(db) == 1, 10)
+        assert await stop_bot(bot, signal.SIGKILL) == -signal.SIGKILL
+        bot = start_bot(sandbox, db, log)
+        second = (await wait_polls(sim, ann["id"], 2, timeout=30))["poll"]
+        sim.vote(ann["id"], second["id"], second["correct_option_ids"])
+        result = await wait_text(sim, ann["id"], lambda t: t.startswith("🏁"), timeout=30)
+    finally:
+        await stop_bot(bot)
+    assert "You got 1/2 right" in result["text"]
+    assert [p["poll"]["question"] for p in polls(sim, ann["id"])] == [
+        first["question"],
+        second["question"],
+    ]
+    assert first["question"] != second["question"]
+    with Store(db) as store:
+        (run,) = store.list_runs()
+        assert run.state == "finished"
+        assert [a.correct for a in store.get_answers(run.id)] == [False, True]
+
+
+async def test_a_private_quiz_goes_on_after_a_crash_left_its_question_orphaned(
+    sandbox, tmp_path
+) -> None:
+    """Telegram shows Ann question 2 but the bot is killed before sendPoll's answer comes
+    back, so it never stored that poll. Started again, it asks question 2 again and the quiz
+    goes on (a vote on the orphaned poll cannot count: the bot never learnt what it asked)."""
+    sim = sandbox.sim
+    db, log = tmp_path / "quizbot.db", tmp_path / "bot.log"
+    tea, ann = sim.create_user("Tea"), sim.create_user("Ann", started=True)
+    quiz_id = stored_quiz(db, tea, n=2)
+    bot = start_bot(sandbox, db, log)
+    try:
+        sim.send_command(ann["id"], f"/start q{quiz_id}")
+        first = (await wait_polls(sim, ann["id"], 1, timeout=60))["poll"]
+        sandbox.inject_fault("late", delay=20.0, methods=["sendPoll"], chats=[ann["id"]])
+        sim.vote(ann["id"], first["id"], first["correct_option_ids"])
+        orphan = (await wait_polls(sim, ann["id"], 2))["poll"]
+        assert await stop_bot(bot, signal.SIGKILL) == -signal.SIGKILL
+        bot = start_bot(sandbox, db, log)
+        again = (await wait_polls(sim, ann["id"], 3, timeout=30))["poll"]
+        sim.vote(ann["id"], again["id"], again["correct_option_ids"])
+        result = await wait_text(sim, ann["id"], lambda t: t.startswith("🏁"), timeout=30)
+    finally:
+        await stop_bot(bot)
+    assert again["question"] == orphan["question"] != first["question"]
+    assert "You got 2/2 right" in result["text"]
+    assert len(polls(sim, ann["id"])) == 3
