@@ -30,12 +30,12 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot import play, texts
 from bot.handlers import group, polls, student, teacher
 from bot.services import BotData, Context, Services, UserError
 from bot.settings import Settings
+from bot.transport import AiohttpRequest, HandledFirst
 from questions import ArticleError
 from storage import StorageError, Store
 
@@ -91,35 +91,18 @@ def build_application(settings: Settings) -> Application:
         )
         .rate_limiter(Retrying(max_retries=settings.max_retries, **unthrottled))
         .concurrent_updates(InOrderPerChat(CONCURRENT_UPDATES))
-        .request(FewConnections(CONNECTIONS))
+        .request(AiohttpRequest(CONNECTIONS))
         .context_types(ContextTypes(context=CallbackContext, bot_data=BotData))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
     if settings.base_url is not None:
         builder = builder.base_url(settings.base_url).base_file_url(settings.base_file_url)
-    updates_request = HandledFirst(connection_pool_size=1)
+    updates_request = HandledFirst()
     app = builder.get_updates_request(updates_request).build()
     updates_request.queue = app.update_queue
     register(app)
     return app
-
-
-class HandledFirst(HTTPXRequest):
-    """The getUpdates connection. Asking for updates with an offset confirms every update
-    before it, and Telegram never sends a confirmed update again; python-telegram-bot asks for
-    the next batch while the last is still queued, so a crash (SIGKILL) lost the votes fetched
-    but not yet handled. Here the next request waits until the queue is handled: a crash leaves
-    them unconfirmed and they come again after the restart (and are recorded once)."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.queue: asyncio.Queue[object] | None = None
-
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        if self.queue is not None:
-            await self.queue.join()
-        return await super().do_request(*args, **kwargs)
 
 
 CONCURRENT_UPDATES = 16
@@ -178,21 +161,6 @@ def update_key(update: object) -> int:
     if update.effective_user is not None:
         return update.effective_user.id
     return 0
-
-
-class FewConnections(HTTPXRequest):
-    """The connection for everything but getUpdates: a few connections, and requests beyond
-    them wait their turn here. httpcore looks at every pooled connection and every waiting
-    request each time one starts or ends, so python-telegram-bot's default of 256 made each
-    request cost several times its own work when many are under way at once."""
-
-    def __init__(self, connections: int) -> None:
-        super().__init__(connection_pool_size=connections, pool_timeout=None)
-        self._turns = asyncio.Semaphore(connections)
-
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        async with self._turns:
-            return await super().do_request(*args, **kwargs)
 
 
 class Retrying(AIORateLimiter):
