@@ -105,7 +105,7 @@ def build_application(settings: Settings) -> Application:
     return app
 
 
-CONCURRENT_UPDATES = 16
+CONCURRENT_UPDATES = 64
 CONNECTIONS = 4
 
 
