@@ -74,7 +74,8 @@ def question(n: int) -> JSON:
     }
 
 
-def published_quiz(db_path: Path, teacher: JSON, questions: int) -> int:
+def published_quiz(db_path: Path, teacher: JSON, questions: int) -> str:
+    """A published quiz of `questions` questions; its deep-link code."""
     with Store(db_path) as store:
         store.upsert_user(teacher["id"], first_name=teacher["first_name"])
         article = store.save_article(
@@ -85,8 +86,7 @@ def published_quiz(db_path: Path, teacher: JSON, questions: int) -> int:
             title="Load Test Daily",
             questions=[question(n) for n in range(questions)],
         )
-        store.publish_quiz(quiz.id)
-        return quiz.id
+        return store.publish_quiz(quiz.id).link_code
 
 
 @dataclass
@@ -125,7 +125,7 @@ class Load:
         self.group_ids: set[int] = set()
         self.finished = asyncio.Event()
         self.loop = asyncio.get_running_loop()
-        self.quiz_id = 0
+        self.quiz_code = ""
         self._hook()
 
     def _hook(self) -> None:
@@ -226,7 +226,7 @@ class Load:
         step = GROUP_VOTE_WINDOW_S / max(1, len(self.players))
         for i, player in enumerate(self.players):
             self.loop.call_later(
-                i * step, self.sim.send_command, player["id"], f"/start q{self.quiz_id}"
+                i * step, self.sim.send_command, player["id"], f"/start q{self.quiz_code}"
             )
 
     # -- the run ---------------------------------------------------------------------------
@@ -346,7 +346,7 @@ async def run(args: argparse.Namespace) -> JSON:
                 sim.create_user(f"P{i:03d}", started=True) for i in range(args.private)
             ]
             load.player_ids = {p["id"] for p in load.players}
-            load.quiz_id = published_quiz(db_path, teacher, args.questions)
+            load.quiz_code = published_quiz(db_path, teacher, args.questions)
             if args.rate_limits:
                 server.set_rate_limits(True)
             bot = start_bot(server, db_path, Path(tmp) / "bot.log", throttle=args.rate_limits)

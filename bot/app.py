@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import html
+import inspect
 import logging
 import re
+import time
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram import BotCommandScopeAllGroupChats, LinkPreviewOptions, Update
@@ -15,6 +18,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackContext,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -26,12 +30,12 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot import play, texts
 from bot.handlers import group, polls, student, teacher
 from bot.services import BotData, Context, Services, UserError
 from bot.settings import Settings
+from bot.transport import AiohttpRequest, HandledFirst
 from questions import ArticleError
 from storage import StorageError, Store
 
@@ -86,34 +90,77 @@ def build_application(settings: Settings) -> Application:
             )
         )
         .rate_limiter(Retrying(max_retries=settings.max_retries, **unthrottled))
+        .concurrent_updates(InOrderPerChat(CONCURRENT_UPDATES))
+        .request(AiohttpRequest(CONNECTIONS))
         .context_types(ContextTypes(context=CallbackContext, bot_data=BotData))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
     if settings.base_url is not None:
         builder = builder.base_url(settings.base_url).base_file_url(settings.base_file_url)
-    updates_request = HandledFirst(connection_pool_size=1)
+    updates_request = HandledFirst()
     app = builder.get_updates_request(updates_request).build()
     updates_request.queue = app.update_queue
     register(app)
     return app
 
 
-class HandledFirst(HTTPXRequest):
-    """The getUpdates connection. Asking for updates with an offset confirms every update
-    before it, and Telegram never sends a confirmed update again; python-telegram-bot asks for
-    the next batch while the last is still queued, so a crash (SIGKILL) lost the votes fetched
-    but not yet handled. Here the next request waits until the queue is handled: a crash leaves
-    them unconfirmed and they come again after the restart (and are recorded once)."""
+CONCURRENT_UPDATES = 64
+CONNECTIONS = 4
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.queue: asyncio.Queue[object] | None = None
 
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        if self.queue is not None:
-            await self.queue.join()
-        return await super().do_request(*args, **kwargs)
+class InOrderPerChat(BaseUpdateProcessor):
+    """Updates of different chats are handled at once, one chat's in the order they came. A
+    vote is keyed by its voter: a private chat's id is its user's, so a student's votes,
+    commands and taps in their private chat keep their order, while 200 students playing
+    privately no longer wait for each other's next question. The update queue counts an
+    update as handled only once this has finished with it, so `HandledFirst` still confirms
+    nothing unhandled."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._last: dict[int, asyncio.Future[None]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = update_key(update)
+        before = self._last.get(key)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._last[key] = done
+        try:
+            if before is not None:
+                try:
+                    await before
+                except BaseException:
+                    if inspect.iscoroutine(coroutine):
+                        coroutine.close()  # never started: shutting down
+                    raise
+            await coroutine
+        finally:
+            done.set_result(None)
+            if self._last.get(key) is done:
+                del self._last[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
+
+
+def update_key(update: object) -> int:
+    """What an update must keep its order within: the voter for a vote, else the chat, else
+    the user; 0 for anything else (those keep their order among themselves)."""
+    if not isinstance(update, Update):
+        return 0
+    if update.poll_answer is not None:
+        vote = update.poll_answer
+        voter = vote.user or vote.voter_chat
+        return voter.id if voter is not None else 0
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return 0
 
 
 class Retrying(AIORateLimiter):
@@ -192,12 +239,23 @@ def register(app: Application) -> None:
     app.add_error_handler(on_error)
 
 
+REMEMBER_S = 600.0  # a user seen again, unchanged, is written again after this long
+
+
 async def remember(update: Update, context: Context) -> None:
     """Record every user the bot hears from (before any other handler)."""
     user = update.effective_user
     if user is None or user.is_bot:
         return
-    store = context.bot_data.services.store
+    services = context.bot_data.services
+    chat = update.effective_chat
+    private = chat is not None and chat.type == "private"
+    seen = (user.first_name, user.last_name, user.username, user.language_code, private)
+    last = services.remembered.get(user.id)
+    now = time.monotonic()
+    if last is not None and last[0] == seen and now - last[1] < REMEMBER_S:
+        return
+    store = services.store
     store.upsert_user(
         user.id,
         first_name=user.first_name,
@@ -205,9 +263,9 @@ async def remember(update: Update, context: Context) -> None:
         username=user.username,
         language=user.language_code,
     )
-    chat = update.effective_chat
-    if chat is not None and chat.type == "private":
+    if private:
         store.upsert_chat(chat.id, type="private")
+    services.remembered[user.id] = (seen, now)
 
 
 async def stale_button(update: Update, context: Context) -> None:

@@ -21,6 +21,7 @@ from storage.records import Poll as StoredPoll
 logger = logging.getLogger(__name__)
 
 GRACE = timedelta(seconds=2)  # answers in flight when a poll closes still count
+RESUME_WAIT_S = 15.0  # at most this long for polls being sent before resuming a private run
 
 
 def now() -> datetime:
@@ -51,33 +52,36 @@ async def send_article(context: Context, chat_id: int, title: str, text: str) ->
 async def send_question(
     context: Context, run: Run, index: int, chat_id: int, *, live: bool
 ) -> StoredPoll:
-    """Send question `index` of the run as a quiz poll in `chat_id` and remember it."""
-    store = _services(context).store
+    """Send question `index` of the run as a quiz poll in `chat_id` and remember it (a vote
+    that arrives before it is remembered waits, see `PollsInFlight`)."""
+    services = _services(context)
+    store = services.store
     question = store.get_question(run.question_ids[index])
     seconds = run.seconds_per_question if live else None
-    message = await context.bot.send_poll(
-        chat_id,
-        texts.esc(question.question),
-        [texts.esc(option) for option in question.options],
-        type=Poll.QUIZ,
-        is_anonymous=False,
-        correct_option_ids=[question.answer_index],
-        explanation=texts.poll_explanation(question),
-        open_period=seconds,
-        shuffle_options=live or None,
-        hide_results_until_closes=live or None,
-        allows_revoting=False,
-    )
-    sent = now()
-    return store.register_poll(
-        message.poll.id,
-        run_id=run.id,
-        question_id=question.id,
-        chat_id=chat_id,
-        message_id=message.message_id,
-        sent_at=sent,
-        closes_at=None if seconds is None else sent + timedelta(seconds=seconds) + GRACE,
-    )
+    with services.polls_in_flight.sending():
+        message = await context.bot.send_poll(
+            chat_id,
+            texts.esc(question.question),
+            [texts.esc(option) for option in question.options],
+            type=Poll.QUIZ,
+            is_anonymous=False,
+            correct_option_ids=[question.answer_index],
+            explanation=texts.poll_explanation(question),
+            open_period=seconds,
+            shuffle_options=live or None,
+            hide_results_until_closes=live or None,
+            allows_revoting=False,
+        )
+        sent = now()
+        return store.register_poll(
+            message.poll.id,
+            run_id=run.id,
+            question_id=question.id,
+            chat_id=chat_id,
+            message_id=message.message_id,
+            sent_at=sent,
+            closes_at=None if seconds is None else sent + timedelta(seconds=seconds) + GRACE,
+        )
 
 
 # -- answers ---------------------------------------------------------------------------------
@@ -148,6 +152,12 @@ async def next_private_question(context: Context, run: Run, answered_index: int)
         run = store.advance_run(run.id, expected_position=answered_index)
     except (InvalidState, RunNotActive):
         return  # already moved on
+    await continue_private(context, run)
+
+
+async def continue_private(context: Context, run: Run) -> None:
+    """Send a private run's current question, or its result when none is left."""
+    store = _services(context).store
     if run.position < len(run.question_ids):
         await send_question(context, run, run.position, run.chat_id, live=False)
         return
@@ -158,15 +168,14 @@ async def next_private_question(context: Context, run: Run, answered_index: int)
         await context.bot.send_message(run.chat_id, texts.review_result(score))
         return
     taken = run.finished_at - run.started_at if run.finished_at and run.started_at else None
-    board = store.quiz_leaderboard(run.quiz_id)
-    rank = next((row.rank for row in board if row.user_id == run.started_by), None)
+    rank, players = store.quiz_rank(run.quiz_id, run.started_by)
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton("🔎 Review mistakes", callback_data=f"mi:{run.id}")]]
     )
     await context.bot.send_message(
         run.chat_id,
         texts.private_result(
-            score, int(taken.total_seconds() * 1000) if taken else 0, rank, len(board)
+            score, int(taken.total_seconds() * 1000) if taken else 0, rank, players
         ),
         reply_markup=keyboard if score.correct < score.asked else None,
     )
@@ -326,6 +335,7 @@ async def send_private(context: Context, user_id: int, text: str) -> bool:
         if "blocked" in error.message:
             with contextlib.suppress(StorageError):
                 _services(context).store.set_user_blocked(user_id)
+            _services(context).remembered.pop(user_id, None)  # unblocked when heard again
         return False
     return True
 
@@ -402,12 +412,38 @@ async def resume(context: Context) -> None:
         if run.mode == "group":
             arm_deadline(context, run)
     for run in reversed(store.list_runs(states=["running"], kinds=["live"])):
-        if run.mode != "group":
-            continue
         try:
-            await resume_group(context, run)
+            if run.mode == "group":
+                await resume_group(context, run)
+            else:
+                await resume_private(context, run)
         except TelegramError:
             logger.exception("could not resume run %s", run.id)
+
+
+async def resume_private(context: Context, run: Run) -> None:
+    """A private run cut off between a vote and the next question: the answer is stored but
+    the run did not move on, or moved on without its question reaching the student (or
+    without the bot storing it). Carry on; a run waiting for the student's vote is left.
+    Votes fetched again after the restart are handled meanwhile: look once their questions
+    are sent."""
+    services = _services(context)
+    store = services.store
+    await services.polls_in_flight.settled(RESUME_WAIT_S)
+    run = store.get_run(run.id)
+    if run.state != "running":
+        return
+    question_id = run.current_question_id
+    if question_id is None:
+        logger.info("finishing private run %s", run.id)
+        await continue_private(context, run)
+        return
+    if not any(p.question_id == question_id for p in store.run_polls(run.id)):
+        logger.info("resuming private run %s at question %s", run.id, run.position + 1)
+        await continue_private(context, run)
+    elif store.get_answer(run.id, question_id, run.started_by) is not None:
+        logger.info("resuming private run %s after question %s", run.id, run.position + 1)
+        await next_private_question(context, run, run.position)
 
 
 async def resume_group(context: Context, run: Run) -> None:

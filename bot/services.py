@@ -3,6 +3,9 @@ opened in `post_init` and closed in `post_shutdown`, and the bot's own user-faci
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,16 +25,48 @@ class StaleButton(UserError):
     """A button whose data does not check out (old, someone else's, or forged)."""
 
 
+class PollsInFlight:
+    """sendPoll calls under way. Telegram shows a poll as soon as it accepts it, so a vote on
+    it can reach the bot before sendPoll's answer does (and before the bot has stored which
+    question the poll asks): such a vote waits for the sends under way when it came."""
+
+    def __init__(self) -> None:
+        self._sending: set[asyncio.Future[None]] = set()
+
+    @contextlib.contextmanager
+    def sending(self) -> Iterator[None]:
+        """Around sending a poll and storing it."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._sending.add(done)
+        try:
+            yield
+        finally:
+            self._sending.discard(done)
+            done.set_result(None)
+
+    async def settled(self, timeout: float) -> bool:  # noqa: ASYNC109
+        """Wait (at most `timeout` s) for the sends under way now, not later ones; False when
+        there were none."""
+        if not self._sending:
+            return False
+        await asyncio.wait(set(self._sending), timeout=timeout)
+        return True
+
+
 @dataclass
 class Services:
     settings: Settings
     store: Store
     bot_username: str = ""
     generating: set[int] = field(default_factory=set)
-    member_counts: dict[int, int] = field(default_factory=dict)
+    member_counts: dict[int, asyncio.Future[int]] = field(default_factory=dict)
     # Live group runs: who has answered at all, and each question (from the answers as they
     # are recorded; rebuilt from the store after a restart). Keeps each vote O(1).
     run_takers: dict[int, tuple[set[int], dict[int, set[int]]]] = field(default_factory=dict)
+    polls_in_flight: PollsInFlight = field(default_factory=PollsInFlight)
+    # Users (and their private chats) stored lately, as stored: a vote from the same user
+    # need not write them again (a write per update was a tenth of the bot's work under load).
+    remembered: dict[int, tuple[tuple[object, ...], float]] = field(default_factory=dict)
     # Generation is CPU work: one worker thread keeps it off the event loop (and keeps the
     # spaCy pipeline on one thread).
     executor: ThreadPoolExecutor = field(
@@ -65,9 +100,18 @@ class Services:
         return user_id in admins
 
     async def member_count(self, bot: Bot, chat_id: int) -> int:
-        if chat_id not in self.member_counts:
-            self.member_counts[chat_id] = await bot.get_chat_member_count(chat_id)
-        return self.member_counts[chat_id]
+        """The group's member count, asked of Telegram once however many votes want it at
+        the same moment (thirty asks at once ran into the group's 20 a minute)."""
+        asking = self.member_counts.get(chat_id)
+        if asking is None:
+            asking = asyncio.ensure_future(bot.get_chat_member_count(chat_id))
+            self.member_counts[chat_id] = asking
+        try:
+            return await asyncio.shield(asking)
+        except Exception:
+            if self.member_counts.get(chat_id) is asking:
+                del self.member_counts[chat_id]  # ask again next time
+            raise
 
 
 class BotData:

@@ -992,19 +992,7 @@ class Store:
     ) -> tuple[LeaderboardRow, ...]:
         rows = self._rows(
             f"""
-            WITH chosen AS ({runs_sql}),
-            per_user AS (
-                SELECT s.user_id, SUM(s.answered) AS answered, SUM(s.correct) AS correct,
-                       SUM(c.question_count) AS asked, SUM(s.total_ms) AS total_ms
-                FROM chosen c JOIN run_scores s ON s.run_id = c.id
-                GROUP BY s.user_id
-            ),
-            ranked AS (
-                SELECT *, CAST(correct AS REAL) / asked AS accuracy,
-                       RANK() OVER (ORDER BY CAST(correct AS REAL) / asked DESC, total_ms)
-                           AS rank
-                FROM per_user
-            )
+            {_ranked(runs_sql)}
             SELECT r.*, u.first_name, u.last_name, u.username
             FROM ranked r JOIN users u ON u.id = r.user_id
             ORDER BY r.rank, r.user_id
@@ -1296,6 +1284,21 @@ class Store:
             )
         return None
 
+    def quiz_rank(self, quiz_id: int, user_id: int) -> tuple[int | None, int]:
+        """The user's rank on `quiz_leaderboard` (None if they are not on it) and how many
+        are, without building the board."""
+        row = self._row(
+            f"""
+            {_ranked("SELECT id, question_count FROM runs WHERE quiz_id = :quiz")}
+            SELECT (SELECT rank FROM ranked WHERE user_id = :user) AS rank,
+                   (SELECT COUNT(*) FROM ranked JOIN users u ON u.id = ranked.user_id)
+                       AS players
+            """,
+            {"quiz": quiz_id, "user": user_id},
+        )
+        assert row is not None
+        return row["rank"], row["players"]
+
     # -- maintenance ------------------------------------------------------------------------
 
     def backup(self, path: str | os.PathLike[str]) -> None:
@@ -1416,6 +1419,26 @@ def streak(days: Sequence[date], today: date) -> Streak:
     last = days[-1] if days else None
     current = run if last is not None and today - last <= timedelta(days=1) else 0
     return Streak(current=current, longest=longest, last_day=last)
+
+
+def _ranked(runs_sql: str) -> str:
+    """The WITH clause of a leaderboard over the runs `runs_sql` selects (id and
+    question_count): `ranked` has per user answered, correct, asked, total_ms, accuracy and
+    rank (accuracy first, then less total answer time; ties share a rank)."""
+    return f"""
+            WITH chosen AS ({runs_sql}),
+            per_user AS (
+                SELECT s.user_id, SUM(s.answered) AS answered, SUM(s.correct) AS correct,
+                       SUM(c.question_count) AS asked, SUM(s.total_ms) AS total_ms
+                FROM chosen c JOIN run_scores s ON s.run_id = c.id
+                GROUP BY s.user_id
+            ),
+            ranked AS (
+                SELECT *, CAST(correct AS REAL) / asked AS accuracy,
+                       RANK() OVER (ORDER BY CAST(correct AS REAL) / asked DESC, total_ms)
+                           AS rank
+                FROM per_user
+            )"""
 
 
 def _ts(moment: datetime) -> str:

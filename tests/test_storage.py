@@ -738,6 +738,7 @@ def test_list_chats_and_quiz_leaderboard(store):
     answer_all(store, again, 8, [0, 0, 0], [500, 500, 500])
     board = store.quiz_leaderboard(quiz.id)
     assert [(r.rank, r.user_id, r.correct, r.asked) for r in board] == [(1, 7, 3, 3), (2, 8, 1, 3)]
+    assert [store.quiz_rank(quiz.id, user) for user in (7, 8, 9)] == [(1, 2), (2, 2), (None, 2)]
 
 
 def test_add_questions_appends_only_new_ids(store):

@@ -28,6 +28,7 @@ async def on_my_chat_member(update: Update, context: Context) -> None:
     if chat.type == "private":
         with contextlib.suppress(StorageError):
             store.set_user_blocked(chat.id, not present)
+        services(context).remembered.pop(chat.id, None)
         return
     store.upsert_chat(chat.id, type=chat.type, title=chat.title, is_member=present)
     services(context).member_counts.pop(chat.id, None)

@@ -17,8 +17,11 @@ from storage import (
     UnknownPoll,
     UnknownUser,
 )
+from storage.records import Poll as StoredPoll
 
 logger = logging.getLogger(__name__)
+
+SEND_WAIT_S = 15.0  # how long a vote on an unknown poll waits for the polls being sent
 
 
 async def on_poll_answer(update: Update, context: Context) -> None:
@@ -27,9 +30,9 @@ async def on_poll_answer(update: Update, context: Context) -> None:
     if vote.user is None:
         return
     store = services(context).store
-    try:
-        poll = store.get_poll(vote.poll_id)
-    except UnknownPoll:
+    poll = await _sent_poll(context, vote.poll_id)
+    if poll is None:
+        logger.info("vote of %s on unknown poll %s ignored", vote.user.id, vote.poll_id)
         return  # not one of ours
     if poll.chat_id > 0 and poll.chat_id != vote.user.id:
         logger.info(
@@ -45,3 +48,18 @@ async def on_poll_answer(update: Update, context: Context) -> None:
         logger.info("vote of %s on poll %s not counted: %s", vote.user.id, poll.id, error)
         return
     await play.on_answer(context, poll, answer)
+
+
+async def _sent_poll(context: Context, poll_id: str) -> StoredPoll | None:
+    """The stored poll; for a poll not stored yet, once the polls being sent now are stored
+    (a vote can overtake sendPoll's answer); None for a poll that is not ours."""
+    found = services(context)
+    try:
+        return found.store.get_poll(poll_id)
+    except UnknownPoll:
+        if not await found.polls_in_flight.settled(SEND_WAIT_S):
+            return None
+    try:
+        return found.store.get_poll(poll_id)
+    except UnknownPoll:
+        return None

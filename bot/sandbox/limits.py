@@ -80,16 +80,18 @@ class RateLimiter:
             sent.popleft()
 
 
-FAULT_KINDS = ("delay", "drop", "error", "429")
+FAULT_KINDS = ("delay", "late", "drop", "error", "429")
 
 
 @dataclass
 class Fault:
-    """A misbehaviour for the next `count` calls (of `methods`, or of any method)."""
+    """A misbehaviour for the next `count` calls (of `methods`, or of any method; to one of
+    `chats`, or to any chat)."""
 
     kind: str
     count: int = 1
     methods: frozenset[str] | None = None
+    chats: frozenset[int] | None = None
     delay: float = 0.0
     status: int = 500
     retry_after: int = 1
@@ -101,5 +103,7 @@ class Fault:
         if self.methods is not None:
             self.methods = frozenset(m.lower() for m in self.methods)
 
-    def matches(self, method: str) -> bool:
+    def matches(self, method: str, chat_id: object = None) -> bool:
+        if self.chats is not None and str(chat_id) not in {str(c) for c in self.chats}:
+            return False
         return self.methods is None or method.lower() in self.methods

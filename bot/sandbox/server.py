@@ -116,16 +116,20 @@ class SandboxServer:
         *,
         count: int = 1,
         methods: Iterable[str] | None = None,
+        chats: Iterable[int] | None = None,
         delay: float = 0.0,
         status: int = 500,
         retry_after: int = 1,
     ) -> Fault:
         """Misbehave on the next `count` calls (of `methods`, or any): kind is "delay" (answer
-        after `delay` s), "drop" (close the connection), "error" (HTTP `status`) or "429"."""
+        after `delay` s), "late" (the call takes effect at once, its answer comes `delay` s
+        later), "drop" (close the connection), "error" (HTTP `status`) or "429". With `chats`,
+        only calls whose chat_id is one of them."""
         fault = Fault(
             kind,
             count=count,
             methods=frozenset(methods) if methods else None,
+            chats=frozenset(chats) if chats else None,
             delay=delay,
             status=status,
             retry_after=retry_after,
@@ -151,13 +155,16 @@ class SandboxServer:
         if name is None:
             return _json({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
         self.calls.append(name)
-        fault = self._take_fault(name)
+        try:
+            params = await read_params(request)
+        except ApiError as error:
+            return self._refusal(error)
+        fault = self._take_fault(name, params.values.get("chat_id"))
         if fault is not None:
             response = await self._apply_fault(fault, request)
             if response is not None:
                 return response
         try:
-            params = await read_params(request)
             result = await self.api.call(name, params)
         except ApiError as error:
             return self._refusal(error)
@@ -166,6 +173,8 @@ class SandboxServer:
             body = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
             return _json(body, 500)
         recorder.record(RETURNS[name], result)
+        if fault is not None and fault.kind == "late":
+            await asyncio.sleep(fault.delay)
         return _json({"ok": True, "result": result})
 
     @staticmethod
@@ -175,9 +184,9 @@ class SandboxServer:
             recorder.record("ResponseParameters", body["parameters"])
         return _json(body, error.code, error.headers())
 
-    def _take_fault(self, method: str) -> Fault | None:
+    def _take_fault(self, method: str, chat_id: object) -> Fault | None:
         for fault in self.faults:
-            if fault.matches(method):
+            if fault.matches(method, chat_id):
                 fault.count -= 1
                 fault.hits += 1
                 if fault.count <= 0:
@@ -189,6 +198,8 @@ class SandboxServer:
         if fault.kind == "delay":
             await asyncio.sleep(fault.delay)
             return None
+        if fault.kind == "late":
+            return None  # answered late, after the call took effect
         if fault.kind == "drop":
             await request.read()
             if request.transport is not None:
