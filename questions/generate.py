@@ -181,6 +181,9 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         r"\b(based|located|situated|headquartered|called|named|known)\?$", candidate.question
     ):
         return True  # "Which organisation is based?": the place it needs was cut away
+    later = candidate.question.lower().split()[2:] if candidate.kind != "cloze" else []
+    if {w.strip("?,") for w in later} & {"which", "whom", "whose", "whereby", "wherein"}:
+        return True  # "How much does the city contribute from which?": a relative clause's half
     if re.search(r"\b(is|are|was|were)\?$", candidate.question):
         return True  # "How many classes based on ... are?"
     if (

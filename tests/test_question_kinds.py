@@ -258,3 +258,15 @@ def test_a_clause_coordinated_after_the_key_stays_out_of_the_question(nlp):
     for q in asked:
         assert not re.search(r", and [a-z]", q), q
         assert "produce antibodies" not in q or q.startswith("What do plasma"), q
+
+
+def test_half_of_a_relative_clause_is_no_question(nlp):
+    text = (
+        "The city receives 40 million dollars from the state, from which it pays its teachers. "
+        "The mayor approved the budget in 2019. "
+        "The council, whose members met on Monday, approved 12 new schools. "
+        "The schools will open in 2021."
+    )
+    for q in generate_quiz(text, n=None).questions:
+        later = {w.strip("?,") for w in q.question.lower().split()[2:]}
+        assert not later & {"which", "whom", "whose"}, q.question
