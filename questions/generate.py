@@ -181,6 +181,14 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         r"\b(based|located|situated|headquartered|called|named|known)\?$", candidate.question
     ):
         return True  # "Which organisation is based?": the place it needs was cut away
+    if re.search(r"[\u0250-\u02ff]", candidate.question):
+        return True  # a pronunciation in IPA pasted into the stem
+    doc = candidate.sentence.doc
+    if candidate.kind != "cloze" and any(
+        doc[i].dep_ == "det" and doc[i].lower_ in ("this", "that", "these", "those")
+        for i in candidate.question_tokens
+    ):
+        return True  # "What is a strengthening of that conjecture?": which one?
     later = candidate.question.lower().split()[2:] if candidate.kind != "cloze" else []
     if {w.strip("?,") for w in later} & {"which", "whom", "whose", "whereby", "wherein"}:
         return True  # "How much does the city contribute from which?": a relative clause's half

@@ -622,7 +622,25 @@ def _clause_tokens(doc: Doc, fact: Fact) -> list[Token]:
         ):
             continue  # "..., and plasma B cells produce antibodies": a clause of its own
         out.extend(phrase_tokens(child))
-    return sorted(out, key=lambda t: t.i)
+    return _glued(doc, out)
+
+
+def _glued(doc: Doc, tokens: list[Token]) -> list[Token]:
+    """`tokens` in order, with any word written against a kept one put back: the parser may hang
+    "la" of "Aix-la-Chapelle" elsewhere, and "Aix- -Chapelle" is no name."""
+    kept = {t.i for t in tokens}
+    for i in sorted(kept):
+        j = i
+        while (
+            j + 1 < len(doc)
+            and not doc[j].whitespace_
+            and j + 1 not in kept
+            and not doc[j + 1].is_sent_start
+            and doc[j + 1].text not in {",", ".", ";", ":", "?", "!", ")", '"', "'s"}
+        ):
+            j += 1
+            kept.add(j)
+    return [doc[i] for i in sorted(kept)]
 
 
 def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Token] | None:

@@ -270,3 +270,18 @@ def test_half_of_a_relative_clause_is_no_question(nlp):
     for q in generate_quiz(text, n=None).questions:
         later = {w.strip("?,") for w in q.question.lower().split()[2:]}
         assert not later & {"which", "whom", "whose"}, q.question
+
+
+def test_names_stay_whole_and_dangling_or_phonetic_stems_are_not_asked(nlp):
+    text = (
+        "The War of the Austrian Succession formally ended in 1748 with the signing of the "
+        "Treaty of Aix-la-Chapelle. Newcastle is locally "
+        "/nju\u02d0\u02c8k\u00e6s\u0259l/ pronounced with a short vowel by 280,000 people. "
+        "Goldbach stated a famous conjecture in 1742. "
+        "Euler proved a strengthening of that conjecture in 1750."
+    )
+    for q in generate_quiz(text, n=None).questions:
+        assert "Aix- -" not in q.question, q.question
+        assert not re.search(r"[\u0250-\u02ff]", q.question), q.question
+        if q.kind != "cloze":
+            assert "that conjecture" not in q.question, q.question
