@@ -314,12 +314,6 @@ def _fallback(candidate: Candidate, rng: random.Random) -> list[str]:
     return []
 
 
-def _sample(names: Iterable[str], rng: random.Random) -> list[str]:
-    ordered = sorted(names)
-    rng.shuffle(ordered)
-    return ordered
-
-
 def _near_numbers(key: str, rng: random.Random) -> list[str]:
     match = re.search(r"\d[\d,]*(?:\.\d+)?", key)
     if match:

@@ -222,14 +222,12 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
     return candidate.kind == "when" and bool(dates)
 
 
+YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+
+
 def _story_year(ents: tuple[Span, ...]) -> int | None:
     """The year the story happens in: the latest year its dates name most."""
-    years = Counter(
-        int(y)
-        for e in ents
-        if e.label_ == "DATE"
-        for y in re.findall(r"\b(?:1[5-9]|20)\d\d\b", e.text)
-    )
+    years = Counter(int(y) for e in ents if e.label_ == "DATE" for y in YEAR.findall(e.text))
     if not years:
         return None
     top = max(years.values())
@@ -241,7 +239,7 @@ def _before_the_story(candidate: Candidate, story_year: int | None) -> bool:
     founded, a manager took charge)."""
     if candidate.kind != "when" or story_year is None:
         return False
-    years = [int(y) for y in re.findall(r"\b(?:1[5-9]|20)\d\d\b", candidate.key)]
+    years = [int(y) for y in YEAR.findall(candidate.key)]
     return bool(years) and max(years) < story_year
 
 

@@ -71,6 +71,7 @@ ORG_HINTS = (
 )
 
 
+@cache
 def name_kind(name: str) -> str | None:
     """The kind a name's own words give it ("which club" for "Redmere City"), judged by its head
     word first: "National Cup Association" is an organisation, not a title, and "Treaty on the
