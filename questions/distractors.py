@@ -16,7 +16,14 @@ from functools import lru_cache
 import numpy as np
 from spacy.tokens import Doc, Span, Token
 
-from questions.realise import Candidate, answer_class, gazetteer, name_kind, wh_kind
+from questions.realise import (
+    Candidate,
+    answer_class,
+    gazetteer,
+    name_kind,
+    org_kind,
+    wh_kind,
+)
 
 WANTED = 3
 NUMBER_WORDS = [
@@ -171,7 +178,16 @@ def choose(
         local = [m.text for m in pool if m.cls == cls and _number(m.text) is not None]
         local = [t for t in local if _similar_number_form(t, key)]
     elif hint is not None:
-        local = [m.text for m in pool if m.cls in ORG_LIKE and name_kind(m.text) == hint]
+        doc = candidate.sentence.doc
+        local = [
+            m.text
+            for m in pool
+            if m.cls in ORG_LIKE
+            and (
+                name_kind(m.text) == hint
+                or (hint == "which team" and org_kind(m.text, doc) == hint)
+            )
+        ]
     elif cls == "country":
         local = [m.text for m in pool if m.text in gazetteer("countries")]
     elif cls == "city":

@@ -164,6 +164,8 @@ def _fact_for(verb: Token) -> Fact | None:
         role = _role_of(child, verb)
         if role is not None and role.head != subject.i:
             roles.append(role)
+    if inherited and verb.dep_ == "conj":
+        roles += _fronted_setting(verb.head, roles)
     # "the report which she wrote": the relative pronoun stands for the noun.
     if verb.dep_ == "relcl" and any(
         c.dep_ == "dobj" and c.lower_ in RELATIVE_WORDS for c in verb.children
@@ -180,6 +182,20 @@ def _fact_for(verb: Token) -> Fact | None:
         roles=tuple(roles),
         sentence=verb.sent.start,
     )
+
+
+def _fronted_setting(first: Token, roles: list[Role]) -> list[Role]:
+    """The time and place a sentence opens with hold for each of its coordinated verbs: "On May
+    21, the owners voted and awarded the game to Santa Clara" -- awarded it on May 21."""
+    have = {r.name for r in roles}
+    out = []
+    for child in first.children:
+        if child.dep_ != "prep" or child.i > first.i or child.i > first.sent.start + 1:
+            continue
+        role = _role_of(child, first)
+        if role is not None and role.name in ("time", "place") and role.name not in have:
+            out.append(role)
+    return out
 
 
 def _subject(verb: Token) -> tuple[Token | None, bool]:
@@ -268,8 +284,10 @@ def resolve_pronouns(doc: Doc) -> dict[int, Span]:
             elif word in PLURAL and previous_subject is not None:
                 # "it" is left alone: it points at clauses and objects as often as at subjects
                 head = previous_subject.root
+                # "The Panthers" is a team however the tagger labels it: a plural name
+                team = head.tag_ == "NNPS" and len(previous_subject) <= 3
                 named = head.ent_type_ in ("ORG", "NORP", "GPE") or head.tag_ == "NNPS"
-                if named and head.ent_type_ != "PERSON":
+                if named and (head.ent_type_ != "PERSON" or team):
                     out[token.i] = previous_subject
         root_subject = next(
             (c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None
@@ -295,6 +313,9 @@ def _naming_span(token: Token) -> Span:
             return _entity_span(child) or doc[child.left_edge.i : child.i + 1]
     entity = _entity_span(token)
     if entity is not None:
+        before = entity.start - 1
+        if before >= 0 and doc[before].lower_ == "the" and doc[before].head.i == token.i:
+            return doc[before : entity.end]  # "the Panthers", not "Panthers"
         return entity
     tokens = phrase_tokens(token, keep_conj=False)
     return doc[tokens[0].i : tokens[-1].i + 1]

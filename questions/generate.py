@@ -41,6 +41,7 @@ from questions.realise import (
     candidates_for,
     entity_index,
     strip_titles,
+    title_candidates,
 )
 
 CLOZE_LABELS = {"PERSON", "GPE", "ORG", "DATE", "CARDINAL", "MONEY", "PERCENT", "LOC"}
@@ -95,6 +96,7 @@ def _scored_candidates(
     for fact in facts:
         by_lemma[fact.lemma].append(fact)
     candidates = [c for f in facts for c in candidates_for(doc, f, ctx)]
+    candidates += title_candidates(doc, ctx)
     covered = {c.sentence.start for c in candidates}
     candidates += [
         c for s in doc.sents if s.start not in covered for c in _cloze(s, ents, ctx.surnames)

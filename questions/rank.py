@@ -65,6 +65,10 @@ def score(
         value -= 0.25  # "Which organisation ...?" in a story about NASA: NASA, as anyone guesses
     if aside:
         value -= 0.15
+    if candidate.role == "title":
+        # who holds an office matters less than what they did, and a passing name's office
+        # ("the U.S. President", named once) not at all
+        value -= 0.15 if mentions > 1 else 0.6
     if candidate.kind == "what" and candidate.answer_class in ("city", "country", "place"):
         value -= 0.2  # "What did the plague devastate?" -> Europe: a place asked as a thing
     if candidate.kind == "cloze":

@@ -14,6 +14,8 @@ from functools import cache
 from importlib import resources
 
 from lemminflect import getInflection
+from spacy.attrs import LOWER
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 
 from questions.facts import COUNT_ONLY_VERBS, Fact, phrase_tokens
@@ -99,7 +101,22 @@ def org_kind(name: str, doc: Doc) -> str | None:
             kind = name_kind(ent.text)
             if kind is not None:
                 return kind
-    return "which organisation" if bare in gazetteer("organisations") else None
+    if bare in gazetteer("organisations"):
+        return "which organisation"
+    return "which team" if TEAM_NAME.fullmatch(bare) and _about_sport(doc) else None
+
+
+# "Arizona Cardinals", "Denver Broncos": a place and a plural -- a team, in a story about sport
+TEAM_NAME = re.compile(r"(?:[A-Z][\w.'-]*\s+){1,3}[A-Z][a-z]+[^s\W]s")
+SPORT_WORDS = (
+    "team", "teams", "season", "match", "league", "coach", "championship", "quarterback",
+    "playoff", "playoffs", "touchdown", "goals", "striker", "tournament", "final",
+)  # fmt: skip
+
+
+def _about_sport(doc: Doc) -> bool:
+    counts = doc.count_by(LOWER)
+    return sum(counts.get(hash_string(w), 0) for w in SPORT_WORDS) >= 3
 
 
 def wh_kind(wh: str) -> str | None:
@@ -108,7 +125,7 @@ def wh_kind(wh: str) -> str | None:
     for _, phrase in ORG_HINTS:
         if wh.endswith(phrase) and phrase != "which organisation":
             return phrase
-    return None
+    return "which team" if wh.endswith("which team") else None
 
 
 CURRENCY_NOUNS = {"pound", "dollar", "euro", "yen", "rupee", "franc", "pence", "cent", "yuan"}
@@ -261,7 +278,91 @@ PERSON_TITLES = {
     "governor", "mayor", "councillor", "professor", "prof", "striker", "winger", "coach",
     "captain", "judge", "lord", "lady", "chief", "deputy", "secretary", "substitute",
     "forward", "defender", "midfielder", "goalkeeper", "manager", "director", "officer",
+    "commissioner", "chairman", "chairwoman", "ambassador", "envoy", "premier", "quarterback",
 }  # fmt: skip
+
+
+# Offices one person holds at a time, once the title says where: "the NFL Commissioner"
+OFFICES = {
+    "president", "minister", "secretary", "commissioner", "chancellor", "governor", "mayor",
+    "chairman", "chairwoman", "chair", "ceo", "director", "coach", "manager", "captain",
+    "quarterback", "spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy", "premier",
+    "king", "queen", "leader", "head", "chief", "founder", "editor", "president-elect",
+}  # fmt: skip
+SPECIFIER_LABELS = {"NORP", "GPE", "ORG", "LOC", "FAC"}
+
+
+def title_candidates(doc: Doc, ctx: ArticleContext) -> Iterator[Candidate]:
+    """ "Who is the NFL Commissioner?" from "NFL Commissioner Roger Goodell" or "Roger Goodell,
+    the commissioner of the NFL": an office the article gives one named person, with what makes
+    it one office (the country, the organisation) in the title itself."""
+    found: dict[str, list[tuple[Span, list[Token]]]] = {}
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or len(ent) < 2 or ent[-1].text not in ctx.names:
+            continue
+        for title in _titles_of(ent):
+            found.setdefault(_text(title).lower(), []).append((ent, title))
+    for held in found.values():
+        if len({ctx.names[e[-1].text] for e, _ in held}) != 1:
+            continue  # two people with one title: no one answer
+        ent, title = held[0]
+        verb = next((t for t in ent.root.ancestors if t.pos_ in ("VERB", "AUX")), None)
+        be = "was" if verb is None or _tense(verb) == "past" else "is"
+        words = [t.text for t in title]
+        if title[0].pos_ != "PROPN" and not title[0].ent_type_:
+            words[0] = words[0].lower()
+        start = 1 if title[0].lower_ == "the" else 0
+        question = f"Who {be} the {' '.join(words[start:])}?"
+        question = question.replace(" 's ", "'s ")
+        yield Candidate(
+            kind="who",
+            question=question,
+            key=ctx.names[ent[-1].text],
+            answer_class="person",
+            fact=None,
+            role="title",
+            key_start=ent.start_char,
+            key_end=ent.end_char,
+            sentence=ent.sent,
+            question_tokens=frozenset(t.i for t in title),
+            context=(),
+            wh="who",
+            key_head=ent.root.i,
+        )
+
+
+def _titles_of(ent: Span) -> Iterator[list[Token]]:
+    """The titles written against a name: before it ("Turkish Foreign Minister Mevlut
+    Cavusoglu") or in apposition ("Roger Goodell, the commissioner of the NFL")."""
+    doc = ent.doc
+    before = doc[ent.start - 1] if ent.start > 0 else None
+    if (
+        before is not None
+        and before.lower_ in OFFICES
+        and before.dep_ == "compound"
+        and before.head.i in range(ent.start, ent.end)
+    ):
+        title = [
+            t for t in doc[before.left_edge.i : before.i + 1] if t.dep_ not in ("det", "punct")
+        ]
+        if _specified(title) and not any(t.tag_ in ("PRP$", "POS") for t in title):
+            yield title
+    for child in ent.root.children:
+        if child.dep_ != "appos" or child.lower_ not in OFFICES:
+            continue
+        title = phrase_tokens(child, keep_conj=False)
+        if (
+            len(title) <= 8
+            and title[0].lower_ == "the"
+            and _specified(title)
+            and not any(t.ent_type_ == "PERSON" or t.tag_ == "PRP$" for t in title)
+        ):
+            yield title
+
+
+def _specified(title: list[Token]) -> bool:
+    """Whether a title names where it holds: "Russian President", "commissioner of the NFL"."""
+    return any(t.ent_type_ in SPECIFIER_LABELS for t in title)
 
 
 def strip_titles(name: str) -> str:
@@ -461,7 +562,9 @@ def _realise(
     if not _starts_finite(words):
         return None  # "What to be ripped up?": no tensed verb to ask with
     words = [
-        ctx.antecedents[w.i].text if isinstance(w, Token) and w.i in ctx.antecedents else w
+        _mid_sentence(ctx.antecedents[w.i])
+        if isinstance(w, Token) and w.i in ctx.antecedents
+        else w
         for w in words
     ]
     text = _join(words)
@@ -642,6 +745,12 @@ def _glued(doc: Doc, tokens: list[Token]) -> list[Token]:
             j += 1
             kept.add(j)
     return [doc[i] for i in sorted(kept)]
+
+
+def _mid_sentence(span: Span) -> str:
+    """An antecedent put where its pronoun stood: "the Panthers", not "The Panthers"."""
+    text = span.text
+    return "the" + text[3:] if text.startswith("The ") else text
 
 
 def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Token] | None:

@@ -285,3 +285,64 @@ def test_names_stay_whole_and_dangling_or_phonetic_stems_are_not_asked(nlp):
         assert not re.search(r"[\u0250-\u02ff]", q.question), q.question
         if q.kind != "cloze":
             assert "that conjecture" not in q.question, q.question
+
+
+OFFICES_TEXT = (
+    "Russian President Vladimir Putin telephoned Turkish President Recep Tayyip Erdogan on "
+    "Thursday. Putin offered his condolences over the deaths. Erdogan thanked Putin for the "
+    "call. Turkish Foreign Minister Mevlut Cavusoglu later met Elena Markova, the foreign "
+    "minister of Bulgaria, in Sofia. Cavusoglu said the talks had gone well. Markova agreed."
+)
+
+
+def test_an_office_the_title_pins_to_one_person_is_asked(nlp):
+    asked = {
+        s.candidate.question: s.candidate.key
+        for s in candidates(nlp, OFFICES_TEXT)
+        if s.candidate.role == "title"
+    }
+    assert asked["Who was the Russian President?"] == "Vladimir Putin"
+    assert asked["Who was the Turkish Foreign Minister?"] == "Mevlut Cavusoglu"
+    assert asked["Who was the foreign minister of Bulgaria?"] == "Elena Markova"
+
+
+def test_an_office_two_people_hold_is_not_asked(nlp):
+    text = OFFICES_TEXT + (
+        " Russian President Boris Yeltsin had signed the first treaty with Bulgaria in 1992. "
+        "Yeltsin visited Sofia twice."
+    )
+    asked = [s.candidate.question for s in candidates(nlp, text) if s.candidate.role == "title"]
+    assert "Who was the Russian President?" not in asked
+    assert "Who was the Turkish Foreign Minister?" in asked
+
+
+def test_an_office_without_where_it_holds_is_not_asked(nlp):
+    text = (
+        "President Maria Lopez opened the new hospital on Monday. Lopez thanked the builders. "
+        "Coach Daniel Okafor praised his players after the match. Okafor was pleased."
+    )
+    assert [s for s in candidates(nlp, text) if s.candidate.role == "title"] == []
+
+
+SEASON = (
+    "The Panthers finished the regular season with a 15-1 record, and their quarterback was "
+    "named the league's best player. They defeated the Arizona Cardinals 49-15 in the "
+    "championship game. On May 21, 2013, the team owners met in Boston and awarded the final "
+    "to Santa Clara. The Denver Broncos beat the New England Patriots in January. The Broncos "
+    "later lost to the Chicago Bears. The coach said the season had been long."
+)
+
+
+def test_a_plural_name_in_a_story_about_sport_is_asked_as_a_team(nlp):
+    teams = {"Arizona Cardinals", "New England Patriots", "Chicago Bears", "Denver Broncos"}
+    asked = [s for s in candidates(nlp, SEASON) if s.candidate.wh == "which team"]
+    by_question = {s.candidate.question: s for s in asked}
+    defeated = by_question["Which team did the Panthers defeat 49-15 in the championship game?"]
+    assert defeated.candidate.key == "Arizona Cardinals"
+    for s in asked:
+        assert set(s.distractors) <= teams - {s.candidate.key}, s.distractors
+
+
+def test_a_date_that_opens_the_sentence_holds_for_each_of_its_verbs(nlp):
+    asked = {s.candidate.question: s.candidate.key for s in candidates(nlp, SEASON)}
+    assert asked["When did the team owners award the final to Santa Clara?"] == "May 21, 2013"
