@@ -153,7 +153,7 @@ def choose(
 
     def acceptable(text: str) -> bool:
         norm = _norm(text)
-        if not norm or norm in banned or len(text) > 100:
+        if not norm or norm in banned or len(text) > 100 or _unbalanced(text):
             return False
         if candidate.answer_class in ("thing", "people") and len(text.split()) == 1 < len(
             key.split()
@@ -275,6 +275,11 @@ def kindred(doc: Doc, candidate: Candidate, pool: list[Mention]) -> set[str]:
             continue  # "674,000 middle school teachers" beside "public school teachers"
         out.add(m.text)
     return out
+
+
+def _unbalanced(text: str) -> bool:
+    """ "Khwarezmia (Khwarezmid Empire": a phrase cut inside its brackets."""
+    return text.count("(") != text.count(")") or text.count("[") != text.count("]")
 
 
 def _known_organisation(text: str) -> bool:

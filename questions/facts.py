@@ -97,16 +97,37 @@ def phrase_tokens(token: Token, *, keep_conj: bool = True) -> list[Token]:
 
     walk(token)
     kept = {t.i for t in keep}
+    bracketed = _inside_dropped_brackets(keep, kept)
     keep = [
         t
         for t in keep
-        if t.text != "," or (t.i - 1 in kept and t.i + 1 in kept and t.i + 1 < len(t.doc))
+        if t.i not in bracketed
+        and (t.text != "," or (t.i - 1 in kept and t.i + 1 in kept and t.i + 1 < len(t.doc)))
     ]
     while keep and (keep[0].is_punct or keep[0].is_space):
         keep.pop(0)
     while keep and (keep[-1].is_punct or keep[-1].is_space):
         keep.pop()
     return _balance_quotes(keep)
+
+
+def _inside_dropped_brackets(tokens: list[Token], kept: set[int]) -> set[int]:
+    """Kept tokens that stood inside brackets the phrase lost: "American Football Conference
+    (AFC) champion" would read "American Football Conference AFC champion"."""
+    if not tokens:
+        return set()
+    doc = tokens[0].doc
+    out: set[int] = set()
+    opened = -1
+    for i in range(tokens[0].i, tokens[-1].i + 1):
+        text = doc[i].text
+        if text in ("(", "["):
+            opened = i
+        elif text in (")", "]"):
+            opened = -1
+        elif opened >= 0 and opened not in kept and i in kept:
+            out.add(i)
+    return out
 
 
 def _keeps(child: Token, keep_conj: bool) -> bool:
@@ -147,6 +168,8 @@ def _fact_for(verb: Token) -> Fact | None:
         and verb.tag_ == "VBN"
         and not any(c.dep_ in ("aux", "nsubj") for c in verb.children)
     )
+    if passive and verb.dep_ == "acl" and verb.sent.root.pos_ in ("NOUN", "PROPN"):
+        return None  # "Whitby, who had come on, scored": a verb the parser took for a participle
     if (
         passive
         and verb.dep_ == "conj"

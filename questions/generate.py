@@ -119,7 +119,7 @@ def _scored_candidates(
             continue  # the article gives this question more than one answer
         mentions = text.count(candidate.key.split()[-1])
         is_topic = candidate.key.split()[-1] == topic
-        aside = _speaker_aside(doc, candidate) or _before_the_story(candidate, story_year)
+        aside = _aside_fact(doc, candidate) or _before_the_story(candidate, story_year)
         if floor is not None:
             best = score(
                 candidate,
@@ -183,6 +183,12 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         r"\b(based|located|situated|headquartered|called|named|known)\?$", candidate.question
     ):
         return True  # "Which organisation is based?": the place it needs was cut away
+    if distractor_stage._unbalanced(candidate.key) or distractor_stage._unbalanced(
+        candidate.question
+    ):
+        return True
+    if candidate.kind != "cloze" and _lost_punctuation(candidate):
+        return True  # "the US Canada", "Khwarezmia Khwarezmid Empire": a "/" or "(" cut out
     if re.search(r"[\u0250-\u02ff]", candidate.question):
         return True  # a pronunciation in IPA pasted into the stem
     doc = candidate.sentence.doc
@@ -224,6 +230,30 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
     return candidate.kind == "when" and bool(dates)
 
 
+def _lost_punctuation(candidate: Candidate) -> bool:
+    """Whether the stem keeps words that only read right with a slash or brackets it dropped:
+    both sides of "US/Canada", or what stood inside "(Khwarezmid Empire)"."""
+    doc = candidate.sentence.doc
+    kept = candidate.question_tokens
+    depth_open = -1
+    for token in candidate.sentence:
+        if token.text in ("(", "["):
+            depth_open = token.i
+        elif token.text in (")", "]"):
+            depth_open = -1
+        elif depth_open >= 0 and token.i in kept and depth_open not in kept:
+            return True
+        if (
+            token.text == "/"
+            and token.i not in kept
+            and token.i - 1 in kept
+            and token.i + 1 in kept
+            and token.i + 1 < len(doc)
+        ):
+            return True
+    return False
+
+
 YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 
 
@@ -245,11 +275,17 @@ def _before_the_story(candidate: Candidate, story_year: int | None) -> bool:
     return bool(years) and max(years) < story_year
 
 
-def _speaker_aside(doc: Doc, candidate: Candidate) -> bool:
-    """A fact that only introduces someone quoted: "Elena Rivas, who runs a cafe on the sea
-    front, said ..." -- who she is matters less than what happened."""
+ASIDE_VERBS = {"publish", "advise"}
+
+
+def _aside_fact(doc: Doc, candidate: Candidate) -> bool:
+    """A fact around the story rather than in it: one that only introduces someone quoted
+    ("Elena Rivas, who runs a cafe on the sea front, said ...": who she is matters less than
+    what happened), or the story's own furniture (when a study was published, who advised)."""
     if candidate.fact is None:
         return False
+    if candidate.fact.lemma in ASIDE_VERBS:
+        return True  # when a study was published, who advised a deal: furniture of the story
     verb = doc[candidate.fact.verb]
     if verb.dep_ not in ("relcl", "acl"):
         return False

@@ -33,6 +33,10 @@ CLOZE_SHARE = 0.2
 MIN_QUIZ_SCORE = 0.5
 
 
+# A short question whose subject is a bare "the <noun>" points back to a sentence it left behind.
+VAGUE_SHORT = re.compile(r"\w+ (?:did|does|do|was|were|is|are|has|have|had) the [a-z]+ \w+ ?\w*\?")
+
+
 @dataclass(frozen=True, slots=True)
 class Scored:
     candidate: Candidate
@@ -73,6 +77,11 @@ def score(
         value -= 0.2  # "What did the plague devastate?" -> Europe: a place asked as a thing
     if candidate.kind == "cloze":
         value -= 0.25
+    if candidate.kind not in ("when", "cloze") and (
+        VAGUE_SHORT.fullmatch(candidate.question)
+        or (candidate.kind == "who" and words < 8 and not _anchored(candidate))
+    ):
+        value -= 0.2  # "Where did the disputes extend?", "Who led the mission?": which one?
     if words > 22:
         value -= 0.015 * (words - 22)
     if words < 6:
@@ -103,6 +112,17 @@ def score(
     if candidate.kind == "how_many" and candidate.key.lower() in ("two", "2", "both"):
         value -= 0.15  # "How many companies merged?": two, as everyone knows
     return max(0.0, min(1.0, value))
+
+
+def _anchored(candidate: Candidate) -> bool:
+    """Whether the question names something -- a name, a number, a date -- that ties it to one
+    event of the article."""
+    return bool(
+        re.search(
+            r"\d|\b[A-Z]|\b(two|three|four|five|six|seven|eight|nine|ten)\b",
+            candidate.question[1:],
+        )
+    )
 
 
 def _leaks(candidate: Candidate) -> bool:

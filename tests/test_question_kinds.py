@@ -346,3 +346,46 @@ def test_a_plural_name_in_a_story_about_sport_is_asked_as_a_team(nlp):
 def test_a_date_that_opens_the_sentence_holds_for_each_of_its_verbs(nlp):
     asked = {s.candidate.question: s.candidate.key for s in candidates(nlp, SEASON)}
     assert asked["When did the team owners award the final to Santa Clara?"] == "May 21, 2013"
+
+
+def test_words_from_inside_brackets_never_lose_the_brackets(nlp):
+    text = (
+        "The American Football Conference (AFC) champion Denver Broncos defeated the Carolina "
+        "Panthers in February. Some construction workers in the US/Canada have earned more "
+        "than $100,000 a year. The Khwarezmia (Khwarezmid Empire) bordered the Mongol lands."
+    )
+    for s in candidates(nlp, text):
+        words = [s.candidate.question, s.candidate.key, *s.distractors]
+        assert not any(
+            re.search(r"\bUS Canada\b|Conference AFC\b|Khwarezmia Khwarezmid", w) for w in words
+        ), words
+        assert all(w.count("(") == w.count(")") for w in words), words
+
+
+def test_a_verb_the_parser_took_for_a_participle_gives_no_passive(nlp):
+    # "Substitute Jamal Whitby, who had come on ..., scored": parsed as "Whitby, scored"
+    text = load_article(str(SEEDS / "cup-final.txt")).text
+    assert not [s for s in candidates(nlp, text) if "was scored" in s.candidate.question]
+
+
+def test_a_short_who_question_naming_nothing_stays_out_of_the_quiz(nlp):
+    text = load_article(str(SEEDS / "cup-final.txt")).text
+    scores = {s.candidate.question: s.score for s in candidates(nlp, text)}
+    assert scores["Who crossed from the left?"] < scores["Who was sent off in the 90th minute?"]
+    quiz = generate_quiz(load_article(str(SEEDS / "cup-final.txt")))
+    assert "Who crossed from the left?" not in [q.question for q in quiz.questions]
+
+
+def test_when_a_study_was_published_is_furniture(nlp):
+    text = (
+        "Marine biologists found a new microbe in the Kermadec Trench in March 2024. "
+        "The microbe lives at a depth of 8,000 metres and feeds on methane. "
+        "The study was published in the Journal of Deep Ocean Biology on February 6, 2025."
+    )
+    scores = {s.candidate.question: s.score for s in candidates(nlp, text)}
+    published = [q for q in scores if "published" in q and q.startswith("When")]
+    assert published
+    assert all(
+        scores[q] < scores["When did marine biologists find a new microbe in the Kermadec Trench?"]
+        for q in published
+    )
