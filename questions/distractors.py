@@ -171,6 +171,8 @@ def choose(
     cls = candidate.answer_class
     groups = CLASS_GROUPS.get(cls, (cls,))
     hint = wh_kind(candidate.wh)
+    if cls == "org" and hint is None and org_kind(key, candidate.sentence.doc) is None:
+        return []  # "Halvard" (a storm) tagged ORG: organisations would be options of no kind
     if candidate.counted:
         # "How many kilometres": other counts of kilometres, not of businesses or votes
         local = [m.text for m in pool if m.cls == "number" and m.counts == candidate.counted]

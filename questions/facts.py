@@ -139,6 +139,9 @@ def _keeps(child: Token, keep_conj: bool) -> bool:
         return child.text in ('"', "-", "'", ",")
     if child.dep_ == "acl" and child.i > 0 and child.doc[child.i - 1].text == ",":
         return False
+    if child.dep_ == "relcl" and child.left_edge.lower_ == "to" and child.left_edge.i > 0:
+        # "the first person to fly in space": an infinitive that says which person
+        return child.doc[child.left_edge.i - 1].text != ","
     return child.dep_ not in PRUNED_DEPS
 
 

@@ -191,6 +191,8 @@ def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset(
     bare = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
     if label and bare in _not_people(head.doc):
         return "other"  # "the research vessel Southern Horizon", tagged PERSON
+    if re.match(r"[$€£¥]\s?\d", text) and label != "MONEY":
+        return "other"  # "€27,814 p.a.": an amount whose head the tagger took for a place
     if label and head.text in surnames:
         return "person"
     # The lists before the tagger: its ORG "Santiago de Compostela" is a city, its PERSON

@@ -389,3 +389,33 @@ def test_when_a_study_was_published_is_furniture(nlp):
         scores[q] < scores["When did marine biologists find a new microbe in the Kermadec Trench?"]
         for q in published
     )
+
+
+def test_an_amount_whose_head_the_tagger_took_for_a_place_gets_no_place_options(nlp):
+    text = (
+        "Salaries for primary teachers in Ireland depend mainly on seniority. The basic pay for "
+        "a starting teacher is €27,814 p.a., rising to €53,423 after 25 years. Teachers in Cork "
+        "and Galway earn the same."
+    )
+    for s in candidates(nlp, text):
+        if s.candidate.key.startswith("€"):
+            assert all(d.startswith("€") for d in s.distractors), s.distractors
+
+
+def test_the_infinitive_that_says_which_one_stays_in_the_stem(nlp):
+    text = (
+        "On 12 April 1961, Soviet cosmonaut Yuri Gagarin became the first person to fly in "
+        "space. Alan Shepard flew on 5 May 1961. John Glenn orbited the Earth in 1962."
+    )
+    asked = [s.candidate.question for s in candidates(nlp, text)]
+    assert (
+        "When did Soviet cosmonaut Yuri Gagarin become the first person to fly in space?" in asked
+    )
+    assert "When did Soviet cosmonaut Yuri Gagarin become the first person?" not in asked
+
+
+def test_a_name_tagged_as_an_organisation_with_nothing_saying_so_gets_no_organisations(nlp):
+    text = load_article(str(SEEDS / "storm-coast.txt")).text
+    for s in candidates(nlp, text):
+        if s.candidate.key == "Halvard":
+            assert not set(s.distractors) & {"National Weather Office", "Atlantica Energy"}
