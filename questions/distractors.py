@@ -155,6 +155,8 @@ def choose(
         norm = _norm(text)
         if not norm or norm in banned or len(text) > 100 or _unbalanced(text):
             return False
+        if not _outside_bound(text, key):
+            return False  # "more than 24" beside "more than 30": true as well
         if candidate.answer_class in ("thing", "people") and len(text.split()) == 1 < len(
             key.split()
         ):
@@ -344,7 +346,10 @@ def _near_numbers(key: str, rng: random.Random) -> list[str]:
         value = float(raw.replace(",", ""))
         decimals = len(raw.split(".")[1]) if "." in raw else 0
         factors = [0.5, 2, 0.75, 1.5, 1.25, 0.8, 3]
-        if value < 30 and decimals == 0:
+        bound = _bound(key)
+        if bound:
+            steps = [value * f for f in ((2, 3, 4, 5) if bound > 0 else (0.5, 0.25, 0.2, 0.1))]
+        elif value < 30 and decimals == 0:
             steps = [value + d for d in (1, -1, 2, -2, 3, 4)]
         else:
             steps = [value * f for f in factors]
@@ -364,6 +369,25 @@ def _near_numbers(key: str, rng: random.Random) -> list[str]:
     steps = [int(value) + d for d in (1, -1, 2, -2, 3, 4, 5)]
     rng.shuffle(steps)
     return [_spell(v) for v in steps if v > 0 and v != value]
+
+
+AT_LEAST = re.compile(r"\b(more than|over|at least|above|upwards of|in excess of)\s+\S*\d", re.I)
+AT_MOST = re.compile(r"\b(fewer than|less than|under|up to|at most|below)\s+\S*\d", re.I)
+
+
+def _bound(text: str) -> int:
+    """+1 for a lower bound ("more than 30"), -1 for an upper one ("fewer than 30"), else 0."""
+    return 1 if AT_LEAST.search(text) else -1 if AT_MOST.search(text) else 0
+
+
+def _outside_bound(text: str, key: str) -> bool:
+    """Whether a number option is false beside a bounded key: "more than 30" makes "more than
+    24" true, so its wrong options lie well above it (and "fewer than 30"'s well below)."""
+    bound = _bound(key)
+    value, other = _number(key), _number(text)
+    if not bound or value is None or other is None:
+        return True
+    return other >= 2 * value if bound > 0 else other <= value / 2
 
 
 def _round_like(v: float, raw: str) -> str:

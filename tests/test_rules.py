@@ -6,7 +6,14 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from questions.distractors import Mention, _same_referent, _shifted_dates, choose
+from questions.distractors import (
+    Mention,
+    _near_numbers,
+    _outside_bound,
+    _same_referent,
+    _shifted_dates,
+    choose,
+)
 from questions.facts import extract_facts, resolve_pronouns
 from questions.realise import ArticleContext, candidates_for
 
@@ -283,3 +290,14 @@ def test_a_hedged_value_is_the_value():
 
 def test_a_short_form_before_a_shared_word_is_the_long_form():
     assert _same_referent("NK cells", "Natural killer cells")
+
+
+def test_a_bounded_count_gets_wrong_options_beyond_its_bound():
+    assert not _outside_bound("more than 24", "more than 30")  # true as well
+    assert _outside_bound("more than 60", "more than 30")
+    assert not _outside_bound("fewer than 35", "fewer than 40")
+    assert _outside_bound("fewer than 20", "fewer than 40")
+    assert _outside_bound("35", "40")  # no bound, no rule
+    rng = random.Random(0)
+    for option in _near_numbers("more than 30", rng):
+        assert _outside_bound(option, "more than 30"), option
