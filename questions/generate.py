@@ -214,6 +214,12 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         r"(What|Who) (is|was|are|were) the (most \w+|\w+est) \w+\?", candidate.question
     ):
         return True  # "What was the most powerful storm?" -- since when, and where?
+    if (
+        candidate.fact is not None
+        and candidate.fact.lemma in ("include", "comprise", "contain")
+        and candidate.role == "patient"
+    ):
+        return True  # "Who do honorary freemen include?": each member is an answer
     if re.search(r"\b(not|never)\b|n't\b", candidate.question):
         return True  # "Who was not involved in the study?": nearly everyone
     if candidate.kind == "where" and candidate.answer_class in ("country", "place"):

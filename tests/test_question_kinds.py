@@ -1,6 +1,7 @@
 """The real model on short texts written to trip the generator: options of the key's own kind,
 names the tagger mislabels, and questions that answer themselves."""
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from questions import generate_quiz, load_article
 from questions.distractors import article_pool, kindred
 from questions.generate import _person_names, _scored_candidates
 from questions.parse import load_pipeline
+from questions.rank import score
 from questions.realise import answer_class, name_kind, org_kind
 
 SEEDS = Path(__file__).parent.parent / "seeds"
@@ -419,3 +421,31 @@ def test_a_name_tagged_as_an_organisation_with_nothing_saying_so_gets_no_organis
     for s in candidates(nlp, text):
         if s.candidate.key == "Halvard":
             assert not set(s.distractors) & {"National Weather Office", "Atlantica Energy"}
+
+
+def test_one_member_of_what_something_includes_is_no_answer(nlp):
+    text = (
+        "The city's honorary freemen include Nelson Mandela and the actor Alan Shearer. "
+        "The council granted the honour to Mandela in 1995. "
+        "The collection contains 4,000 paintings by Rembrandt and his pupils."
+    )
+    asked = [s.candidate for s in candidates(nlp, text)]
+    assert not [c for c in asked if c.fact and c.fact.lemma in ("include", "contain")]
+    assert any(c.key == "1995" for c in asked)
+
+
+def test_a_very_short_what_question_ranks_well_below_a_fuller_one(nlp):
+    text = (
+        "Denver lost Super Bowl XXI to the New York Giants in 1987. The Broncos won Super Bowl "
+        "XXXII in 1998 under coach Mike Shanahan. Denver hosted the final in 2004."
+    )
+    scored = [s for s in candidates(nlp, text) if s.candidate.kind == "what"]
+    assert scored
+    item = scored[0]
+    figures = {"article_chars": len(text), "mentions": 2}
+    short = dataclasses.replace(item.candidate, question="What did Denver lose?")
+    full = dataclasses.replace(
+        item.candidate, question="What did Denver lose to the New York Giants?"
+    )
+    options = list(item.distractors)
+    assert score(short, options, **figures) <= score(full, options, **figures) - 0.25
