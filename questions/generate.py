@@ -220,6 +220,13 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         and candidate.role == "patient"
     ):
         return True  # "Who do honorary freemen include?": each member is an answer
+    if (
+        candidate.kind == "who"
+        and candidate.fact is not None
+        and candidate.fact.lemma in MADE_THINGS
+        and candidate.role == "patient"
+    ):
+        return True  # "Who was built in 1842?": a tunnel the tagger took for a person
     if re.search(r"\b(not|never)\b|n't\b", candidate.question):
         return True  # "Who was not involved in the study?": nearly everyone
     if candidate.kind == "where" and candidate.answer_class in ("country", "place"):
@@ -234,6 +241,13 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
     if sum(bool(re.search(r"\b\d{4}\b", e.text)) for e in dates) >= 2:
         return True
     return candidate.kind == "when" and bool(dates)
+
+
+# Verbs whose object is a thing, never a person: a "who" key there is a mislabelled name.
+MADE_THINGS = {
+    "build", "construct", "complete", "erect", "demolish", "rebuild", "renovate", "restore",
+    "manufacture", "produce", "publish", "design", "open", "close", "found", "establish",
+}  # fmt: skip
 
 
 def _lost_punctuation(candidate: Candidate) -> bool:

@@ -194,6 +194,8 @@ def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset(
     if re.match(r"[$€£¥]\s?\d", text) and label != "MONEY":
         return "other"  # "€27,814 p.a.": an amount whose head the tagger took for a place
     if label and head.text in surnames:
+        if label == "ORG" and org_kind(bare, head.doc) is not None:
+            return "org"  # "Harvard" beside "Harvard University": not John Harvard
         return "person"
     # The lists before the tagger: its ORG "Santiago de Compostela" is a city, its PERSON
     # "Galicia" a region.

@@ -449,3 +449,12 @@ def test_a_very_short_what_question_ranks_well_below_a_fuller_one(nlp):
     )
     options = list(item.distractors)
     assert score(short, options, **figures) <= score(full, options, **figures) - 0.25
+
+
+def test_who_is_never_asked_of_what_was_built(nlp):
+    text = (
+        "Workers built Victoria Tunnelling in 1842 under the city. Joseph Swan lit the tunnel "
+        "in 1880. Charles Parsons visited the tunnel in 1884 with his son."
+    )
+    asked = [s.candidate for s in candidates(nlp, text)]
+    assert not [c for c in asked if c.kind == "who" and c.fact and c.fact.lemma == "build"]

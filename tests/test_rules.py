@@ -15,7 +15,7 @@ from questions.distractors import (
     choose,
 )
 from questions.facts import extract_facts, resolve_pronouns
-from questions.realise import ArticleContext, candidates_for
+from questions.realise import ArticleContext, answer_class, candidates_for
 
 
 @pytest.fixture(scope="module")
@@ -301,3 +301,25 @@ def test_a_bounded_count_gets_wrong_options_beyond_its_bound():
     rng = random.Random(0)
     for option in _near_numbers("more than 30", rng):
         assert _outside_bound(option, "more than 30"), option
+
+
+def test_a_surname_that_also_names_an_institution_is_the_institution():
+    words = [
+        "Harvard",
+        "University",
+        "opened",
+        ".",
+        "John",
+        "Harvard",
+        "gave",
+        "books",
+        ".",
+        "Harvard",
+        "is",
+        "old",
+        ".",
+    ]
+    ents = ["B-ORG", "I-ORG", "O", "O", "B-PERSON", "I-PERSON", "O", "O", "O", "B-ORG"]
+    doc = Doc(spacy.blank("en").vocab, words=words, ents=[*ents, "O", "O", "O"])
+    assert answer_class(doc[9:10], frozenset({"Harvard"})) == "org"
+    assert answer_class(doc[5:6], frozenset({"Harvard"})) == "person"
