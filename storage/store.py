@@ -768,25 +768,48 @@ class Store:
         the same answer arriving again (even after the poll closed) returns the stored one.
         The user must be known (`upsert_user`); a miss schedules a review in the same
         transaction."""
-        answered = self._clock() if at is None else at
         with self._write():
-            context = self._row(_ANSWER_CONTEXT_BY_POLL, {"poll": poll_id, "user": user_id})
-            if context is None:
-                raise errors.UnknownPoll(poll_id)
-            if context["a_chosen"] is not None:
-                return _answer(context, prefix="a_")
-            if context["closed_at"] is not None or (
-                context["closes_at"] is not None and _ts(answered) > context["closes_at"]
-            ):
-                raise errors.PollClosed()
-            elapsed = int((answered - _dt(context["sent_at"])) / timedelta(milliseconds=1))
-            return self._insert_answer(
-                context,
-                tuple(option_ids),
-                answered,
-                max(0, elapsed),
-                tuple(json.loads(context["correct_option_ids"])),
-            )
+            return self._record_poll_answer(poll_id, user_id, option_ids, at)
+
+    def record_poll_answers(
+        self, votes: Sequence[tuple[str, int, Sequence[int]]], *, at: datetime | None = None
+    ) -> list[Answer | errors.StorageError]:
+        """Record votes (poll id, user id, option ids) each as `record_poll_answer` does, in
+        one transaction: one commit for them all (a commit per vote was most of the cost of
+        a class answering at once). The outcome of each vote in order: its answer, or the
+        error refusing it; a refused vote wrote nothing (its checks come before its writes)
+        and changes nothing for the others."""
+        outcomes: list[Answer | errors.StorageError] = []
+        with self._write():
+            for poll_id, user_id, option_ids in votes:
+                try:
+                    outcomes.append(self._record_poll_answer(poll_id, user_id, option_ids, at))
+                except errors.StorageError as error:
+                    outcomes.append(error)
+        return outcomes
+
+    def _record_poll_answer(
+        self, poll_id: str, user_id: int, option_ids: Sequence[int], at: datetime | None
+    ) -> Answer:
+        """`record_poll_answer` inside the caller's transaction."""
+        answered = self._clock() if at is None else at
+        context = self._row(_ANSWER_CONTEXT_BY_POLL, {"poll": poll_id, "user": user_id})
+        if context is None:
+            raise errors.UnknownPoll(poll_id)
+        if context["a_chosen"] is not None:
+            return _answer(context, prefix="a_")
+        if context["closed_at"] is not None or (
+            context["closes_at"] is not None and _ts(answered) > context["closes_at"]
+        ):
+            raise errors.PollClosed()
+        elapsed = int((answered - _dt(context["sent_at"])) / timedelta(milliseconds=1))
+        return self._insert_answer(
+            context,
+            tuple(option_ids),
+            answered,
+            max(0, elapsed),
+            tuple(json.loads(context["correct_option_ids"])),
+        )
 
     def record_answer(
         self,
@@ -1286,18 +1309,24 @@ class Store:
 
     def quiz_rank(self, quiz_id: int, user_id: int) -> tuple[int | None, int]:
         """The user's rank on `quiz_leaderboard` (None if they are not on it) and how many
-        are, without building the board."""
+        are, without building the board: one more than those ahead of the user (better
+        accuracy, or the same in less time), which is the board's RANK() without sorting
+        everyone (it is asked at the end of every private play of a popular quiz)."""
         row = self._row(
             f"""
-            {_ranked("SELECT id, question_count FROM runs WHERE quiz_id = :quiz")}
-            SELECT (SELECT rank FROM ranked WHERE user_id = :user) AS rank,
-                   (SELECT COUNT(*) FROM ranked JOIN users u ON u.id = ranked.user_id)
+            {_per_user("SELECT id, question_count FROM runs WHERE quiz_id = :quiz")},
+            me AS (SELECT accuracy, total_ms FROM per_user WHERE user_id = :user)
+            SELECT (SELECT 1 + COUNT(*) FROM per_user p, me
+                    WHERE p.accuracy > me.accuracy
+                       OR (p.accuracy = me.accuracy AND p.total_ms < me.total_ms)) AS ahead,
+                   EXISTS (SELECT 1 FROM me) AS listed,
+                   (SELECT COUNT(*) FROM per_user JOIN users u ON u.id = per_user.user_id)
                        AS players
             """,
             {"quiz": quiz_id, "user": user_id},
         )
         assert row is not None
-        return row["rank"], row["players"]
+        return (row["ahead"] if row["listed"] else None), row["players"]
 
     # -- maintenance ------------------------------------------------------------------------
 
@@ -1421,23 +1450,27 @@ def streak(days: Sequence[date], today: date) -> Streak:
     return Streak(current=current, longest=longest, last_day=last)
 
 
-def _ranked(runs_sql: str) -> str:
-    """The WITH clause of a leaderboard over the runs `runs_sql` selects (id and
-    question_count): `ranked` has per user answered, correct, asked, total_ms, accuracy and
-    rank (accuracy first, then less total answer time; ties share a rank)."""
+def _per_user(runs_sql: str) -> str:
+    """The start of a WITH clause: `per_user` has, over the runs `runs_sql` selects (id and
+    question_count), per user answered, correct, asked, total_ms and accuracy."""
     return f"""
             WITH chosen AS ({runs_sql}),
-            per_user AS (
+            per_user AS MATERIALIZED (
                 SELECT s.user_id, SUM(s.answered) AS answered, SUM(s.correct) AS correct,
-                       SUM(c.question_count) AS asked, SUM(s.total_ms) AS total_ms
+                       SUM(c.question_count) AS asked, SUM(s.total_ms) AS total_ms,
+                       CAST(SUM(s.correct) AS REAL) / SUM(c.question_count) AS accuracy
                 FROM chosen c JOIN run_scores s ON s.run_id = c.id
                 GROUP BY s.user_id
-            ),
+            )"""
+
+
+def _ranked(runs_sql: str) -> str:
+    """The WITH clause of a leaderboard over the runs `runs_sql` selects: `ranked` is
+    `per_user` with each user's rank (accuracy first, then less total answer time; ties share
+    a rank)."""
+    return f"""{_per_user(runs_sql)},
             ranked AS (
-                SELECT *, CAST(correct AS REAL) / asked AS accuracy,
-                       RANK() OVER (ORDER BY CAST(correct AS REAL) / asked DESC, total_ms)
-                           AS rank
-                FROM per_user
+                SELECT *, RANK() OVER (ORDER BY accuracy DESC, total_ms) AS rank FROM per_user
             )"""
 
 

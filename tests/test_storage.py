@@ -308,6 +308,41 @@ def test_poll_answer_recorded_once_even_after_close(store):
     assert store.get_answers(run.id) == (answer,)
 
 
+def test_votes_recorded_together_each_as_alone(store):
+    _, run = make_run(store, students=[(2, "Ann"), (3, "Bob"), (4, "Cy")])
+    first, second = run.question_ids[:2]
+    for poll_id, qid in (("P1", first), ("P2", second)):
+        store.register_poll(
+            poll_id, run_id=run.id, question_id=qid, chat_id=CLASS_CHAT, message_id=1, sent_at=T0
+        )
+    store.close_poll("P2", at=T0)
+    at = T0 + timedelta(seconds=3)
+    votes = [
+        ("P1", 2, [0]),  # Ann, right
+        ("P1", 2, [1]),  # Ann again: her first answer stands
+        ("P2", 3, [1]),  # a closed poll
+        ("P1", 3, [7]),  # no such option
+        ("P9", 3, [0]),  # no such poll
+        ("P1", 4, [2]),  # Cy, wrong
+        ("P1", 5, [0]),  # nobody the store knows
+    ]
+    outcomes = store.record_poll_answers(votes, at=at)
+    ann = store.get_answer(run.id, first, 2)
+    cy = store.get_answer(run.id, first, 4)
+    assert [type(o).__name__ for o in outcomes[2:5]] + [type(outcomes[6]).__name__] == [
+        "PollClosed",
+        "OptionOutOfRange",
+        "UnknownPoll",
+        "UnknownUser",
+    ]
+    assert outcomes[:2] == [ann, ann]  # a repeat in the same batch returns the first
+    assert outcomes[5] == cy
+    assert (ann.chosen, ann.correct, ann.elapsed_ms, cy.correct) == ((0,), True, 3000, False)
+    assert store.get_answers(run.id) == (ann, cy)
+    assert store.run_score(run.id, 4).correct == 0
+    assert store.check() == []
+
+
 def test_poll_closes_by_time(store):
     _, run = make_run(store, students=[(2, "Ann")], seconds_per_question=20)
     store.register_poll(
@@ -739,6 +774,26 @@ def test_list_chats_and_quiz_leaderboard(store):
     board = store.quiz_leaderboard(quiz.id)
     assert [(r.rank, r.user_id, r.correct, r.asked) for r in board] == [(1, 7, 3, 3), (2, 8, 1, 3)]
     assert [store.quiz_rank(quiz.id, user) for user in (7, 8, 9)] == [(1, 2), (2, 2), (None, 2)]
+
+
+def test_quiz_rank_is_the_rank_on_the_quiz_leaderboard_ties_and_all(store):
+    quiz, run = make_run(store, students=[(u, f"S{u}") for u in range(10, 22)])
+    # Right answers 0-3 of 3 and times that tie on purpose; 20 and 21 play privately too.
+    for user in range(10, 20):
+        right = user % 4
+        chosen = [i if i < right else (i + 1) % 4 for i in range(3)]
+        answer_all(store, run, user, chosen, [1000 * (user % 3)] * 3)
+    for user in (20, 21):
+        store.upsert_chat(user, type="private", at=T0)
+        again = store.create_run(quiz.id, chat_id=user, started_by=user, at=T0)
+        answer_all(store, again, user, [0, 1, 2], [500] * 3)
+    answer_all(store, run, 20, [0, 0, 0], [500] * 3)
+    board = store.quiz_leaderboard(quiz.id)
+    assert len({row.rank for row in board}) < len(board)  # there are ties
+    assert [store.quiz_rank(quiz.id, row.user_id) for row in board] == [
+        (row.rank, len(board)) for row in board
+    ]
+    assert store.quiz_rank(quiz.id, 99) == (None, len(board))
 
 
 def test_add_questions_appends_only_new_ids(store):
