@@ -195,6 +195,9 @@ def register(app: Application) -> None:
     app.add_handler(TypeHandler(Update, remember), group=-1)
     app.add_handlers(
         [
+            # First: most updates under load are votes, and each handler before it would be
+            # asked about every vote.
+            PollAnswerHandler(polls.on_poll_answer),
             CommandHandler("start", student.start, private),
             CommandHandler("help", student.help_command),
             CommandHandler("score", student.score, private),
@@ -220,7 +223,6 @@ def register(app: Application) -> None:
                 group.on_members_changed,
             ),
             ChatMemberHandler(group.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
-            PollAnswerHandler(polls.on_poll_answer),
             CallbackQueryHandler(student.on_play, pattern=r"^pl:"),
             CallbackQueryHandler(student.on_mistakes, pattern=r"^mi:"),
             CallbackQueryHandler(teacher.on_check, pattern=r"^ed:"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -15,6 +15,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.settings import Settings
 from storage import Store
+from storage.records import Answer
 
 
 class UserError(Exception):
@@ -53,6 +54,47 @@ class PollsInFlight:
         return True
 
 
+class Votes:
+    """Votes written together: those handled in the same turn of the event loop (the votes
+    of a getUpdates batch are handled at once) go into one transaction, one commit for them
+    all rather than one each. A handler awaits its own vote's outcome, so a vote is stored
+    before its update counts as handled, and is stamped when it is written."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._waiting: list[tuple[tuple[str, int, Sequence[int]], asyncio.Future[Answer]]] = []
+
+    async def record(self, poll_id: str, user_id: int, option_ids: Sequence[int]) -> Answer:
+        """`Store.record_poll_answer`, with the other votes of this turn."""
+        loop = asyncio.get_running_loop()
+        if not self._waiting:
+            loop.call_soon(self._write)
+        outcome: asyncio.Future[Answer] = loop.create_future()
+        self._waiting.append(((poll_id, user_id, option_ids), outcome))
+        return await outcome
+
+    def _write(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        votes = [vote for vote, _ in waiting]
+        outcomes: list[Answer | Exception]
+        try:
+            outcomes = list(self._store.record_poll_answers(votes))
+        except Exception:  # not a refusal: each vote alone, so that only its own fails
+            outcomes = []
+            for vote in votes:
+                try:
+                    outcomes.append(self._store.record_poll_answer(*vote))
+                except Exception as error:
+                    outcomes.append(error)
+        for (_, future), outcome in zip(waiting, outcomes, strict=True):
+            if future.cancelled():
+                continue
+            if isinstance(outcome, Exception):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -64,6 +106,7 @@ class Services:
     # are recorded; rebuilt from the store after a restart). Keeps each vote O(1).
     run_takers: dict[int, tuple[set[int], dict[int, set[int]]]] = field(default_factory=dict)
     polls_in_flight: PollsInFlight = field(default_factory=PollsInFlight)
+    votes: Votes = field(init=False)
     # Users (and their private chats) stored lately, as stored: a vote from the same user
     # need not write them again (a write per update was a tenth of the bot's work under load).
     remembered: dict[int, tuple[tuple[object, ...], float]] = field(default_factory=dict)
@@ -72,6 +115,9 @@ class Services:
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="generate")
     )
+
+    def __post_init__(self) -> None:
+        self.votes = Votes(self.store)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)

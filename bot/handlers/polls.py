@@ -43,7 +43,7 @@ async def on_poll_answer(update: Update, context: Context) -> None:
         logger.info("repeated vote of %s on poll %s ignored", vote.user.id, poll.id)
         return
     try:
-        answer = store.record_poll_answer(poll.id, vote.user.id, vote.option_ids)
+        answer = await services(context).votes.record(poll.id, vote.user.id, vote.option_ids)
     except (PollClosed, RunNotActive, OptionOutOfRange, QuestionNotInQuiz, UnknownUser) as error:
         logger.info("vote of %s on poll %s not counted: %s", vote.user.id, poll.id, error)
         return
