@@ -75,8 +75,11 @@ def build_application(settings: Settings) -> Application:
         app.job_queue.run_once(play.resume, 0, name="resume")
         logger.info("quizbot @%s ready, database %s", app.bot.username, settings.db_path)
 
+    async def post_stop(app: Application) -> None:
+        await app.bot_data.services.stop_background()  # while its requests can still end
+
     async def post_shutdown(app: Application) -> None:
-        app.bot_data.close()
+        await app.bot_data.close()
 
     # Unthrottled (a local stand-in only) still retries 429s; a rate of 0 turns a limit off.
     unthrottled = {} if settings.throttle else {"overall_max_rate": 0, "group_max_rate": 0}
@@ -94,6 +97,7 @@ def build_application(settings: Settings) -> Application:
         .request(AiohttpRequest(CONNECTIONS))
         .context_types(ContextTypes(context=CallbackContext, bot_data=BotData))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     if settings.base_url is not None:

@@ -5,6 +5,7 @@ the JobQueue only holds timers, and `resume` re-arms them from the store."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
@@ -232,7 +233,9 @@ async def send_group_question(context: Context, run: Run) -> None:
         poll = await send_question(context, run, run.position, run.chat_id, live=True)
     except Forbidden as error:  # the bot was removed from the group: the run cannot go on
         logger.warning("run %s ended: cannot post in chat %s (%s)", run.id, run.chat_id, error)
-        _services(context).store.finish_run(run.id)
+        store = _services(context).store
+        store.finish_run(run.id)
+        store.results_done(run.id)  # cut off: no board, and no results to send
         return
     _arm_close(context, run, poll)
 
@@ -307,8 +310,8 @@ async def advance_group(context: Context, run_id: int, position: int) -> None:
 
 
 async def finish_group(context: Context, run: Run) -> None:
-    """End a group run: leaderboard in the group, report to the teacher, a result to each
-    student (one who blocked the bot is skipped)."""
+    """End a group run: leaderboard in the group, report to the teacher, then a result to
+    each student privately, in the background (`start_results`)."""
     services = _services(context)
     store = services.store
     _cancel_jobs(context, run.id)
@@ -321,10 +324,51 @@ async def finish_group(context: Context, run: Run) -> None:
         await send_report(context, run, run.started_by)
     except Forbidden:
         logger.info("could not send the report of run %s to its teacher", run.id)
+    start_results(context, run.id)
+
+
+def start_results(context: Context, run_id: int) -> None:
+    """Send the students of a finished group run their results in the background: a class's
+    worth of messages takes a while within Telegram's limits (30 a second), and the handler
+    that finished the run must not hold up the updates behind it (nor getUpdates) meanwhile."""
+    services = _services(context)
+    if run_id in services.sending_results:
+        return
+    services.sending_results.add(run_id)
+    task = asyncio.get_running_loop().create_task(
+        send_results(context, run_id), name=f"results of run {run_id}"
+    )
+    services.background.add(task)
+
+    def done(task: asyncio.Task[None]) -> None:
+        services.background.discard(task)
+        services.sending_results.discard(run_id)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("sending the results of run %s failed", run_id, exc_info=task.exception())
+
+    task.add_done_callback(done)
+
+
+async def send_results(context: Context, run_id: int) -> None:
+    """Each student on a finished group run's board not yet sent their result privately gets
+    it (one who blocked the bot is skipped), each noted in the store as it goes: stopped or
+    killed, the bot carries on after a restart with those still owed theirs."""
+    store = _services(context).store
+    run = store.get_run(run_id)
+    quiz = store.get_quiz(run.quiz_id, include_deleted=True)
     group = store.get_chat(run.chat_id).title or "the group"
-    for row in board:
-        score = store.run_score(run.id, row.user_id)
-        await send_private(context, row.user_id, texts.group_result_dm(quiz.title, group, score))
+    failed = 0
+    for user_id in store.results_owed(run_id):
+        score = store.run_score(run_id, user_id)
+        try:
+            await send_private(context, user_id, texts.group_result_dm(quiz.title, group, score))
+        except TelegramError as error:  # retried already: try again after a restart
+            logger.warning("result of run %s not sent to %s: %s", run_id, user_id, error)
+            failed += 1
+            continue
+        store.result_sent(run_id, user_id)
+    if not failed:
+        store.results_done(run_id)
 
 
 async def send_private(context: Context, user_id: int, text: str) -> bool:
@@ -406,6 +450,8 @@ def arm_deadline(context: Context, run: Run) -> None:
 async def resume(context: Context) -> None:
     """Job run once at start: carry on every run the store says is under way."""
     store = _services(context).store
+    for run in store.runs_owing_results():
+        start_results(context, run.id)
     for run in store.list_runs(states=["scheduled"]):
         arm_schedule(context, run)
     for run in reversed(store.list_runs(states=["running"], kinds=["assignment"])):

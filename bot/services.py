@@ -106,6 +106,10 @@ class Services:
     # are recorded; rebuilt from the store after a restart). Keeps each vote O(1).
     run_takers: dict[int, tuple[set[int], dict[int, set[int]]]] = field(default_factory=dict)
     polls_in_flight: PollsInFlight = field(default_factory=PollsInFlight)
+    # Work the bot does beside its handlers (the results of a group run), cancelled when it
+    # stops: what it had not done is in the store and carried on after a restart.
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+    sending_results: set[int] = field(default_factory=set)  # run ids
     votes: Votes = field(init=False)
     # Users (and their private chats) stored lately, as stored: a vote from the same user
     # need not write them again (a write per update was a tenth of the bot's work under load).
@@ -118,6 +122,12 @@ class Services:
 
     def __post_init__(self) -> None:
         self.votes = Votes(self.store)
+
+    async def stop_background(self) -> None:
+        """Cancel the work under way beside the handlers and wait for it to end."""
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
@@ -175,8 +185,9 @@ class BotData:
     def open(self, services: Services) -> None:
         self._services = services
 
-    def close(self) -> None:
+    async def close(self) -> None:
         if self._services is not None:
+            await self._services.stop_background()
             self._services.close()
             self._services = None
 

@@ -1237,6 +1237,44 @@ class Store:
             "SELECT id, question_count FROM runs WHERE quiz_id = :quiz", {"quiz": quiz_id}, limit
         )
 
+    # -- results sent privately after a group run -----------------------------------------
+
+    def runs_owing_results(self) -> tuple[Run, ...]:
+        """Finished group runs whose students have not all had their result privately."""
+        rows = self._rows(
+            "SELECT id FROM runs WHERE mode = 'group' AND state = 'finished' "
+            "AND results_sent_at IS NULL ORDER BY id"
+        )
+        return tuple(self.get_run(r["id"]) for r in rows)
+
+    def results_owed(self, run_id: int) -> tuple[int, ...]:
+        """The users on a run's leaderboard who have not had their result privately, in the
+        board's order."""
+        sent = {
+            r["user_id"]
+            for r in self._rows("SELECT user_id FROM result_messages WHERE run_id = ?", (run_id,))
+        }
+        return tuple(
+            row.user_id for row in self.run_leaderboard(run_id) if row.user_id not in sent
+        )
+
+    def result_sent(self, run_id: int, user_id: int, *, at: datetime | None = None) -> None:
+        """Note that a user has had their result of a run (or cannot be sent it)."""
+        with self._write():
+            self.db.execute(
+                "INSERT INTO result_messages (run_id, user_id, sent_at) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (run_id, user_id, self._at(at)),
+            )
+
+    def results_done(self, run_id: int, *, at: datetime | None = None) -> None:
+        """Note that everyone on a run's leaderboard has had their result."""
+        with self._write():
+            self.db.execute(
+                "UPDATE runs SET results_sent_at = ? WHERE id = ? AND results_sent_at IS NULL",
+                (self._at(at), run_id),
+            )
+
     # -- what the bot waits for, and the hourly generation limit ---------------------------
 
     def set_pending_reply(

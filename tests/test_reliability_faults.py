@@ -21,6 +21,7 @@ from bot_support import (
     polls,
     push,
     running_bot,
+    texts_in,
     wait_polls,
     wait_text,
 )
@@ -137,6 +138,73 @@ async def test_the_bot_killed_mid_quiz_carries_on_and_counts_every_vote_once(
     for i, student in enumerate(students):
         assert f"K{i}: {right[student['id']]}/4" in board["text"]
     assert sandbox.token not in log.read_text()
+
+
+def result_texts(sim, user_id: int) -> list[str]:
+    return [t for t in texts_in(sim, user_id) if "you got" in t]
+
+
+async def play_group_quiz(sim, group: JSON, students: list[JSON], questions: int) -> None:
+    """Every student answers every question (the last vote ends the run)."""
+    for n in range(1, questions + 1):
+        poll = (await wait_polls(sim, group["id"], n, timeout=30))["poll"]
+        for student in students:
+            sim.vote(student["id"], poll["id"], [n % len(poll["options"])])
+
+
+async def test_results_sent_after_a_group_quiz_hold_up_no_other_update(sandbox, tmp_path) -> None:
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea = sim.create_user("Tea")
+    students = [sim.create_user(f"R{i}", started=True) for i in range(4)]
+    slow, other = students[0], students[1]
+    stored_quiz(db, tea, n=2)
+    # The message to one student takes Telegram 3 s (within the bot's timeout: sent once).
+    fault = sandbox.inject_fault("delay", delay=3.0, methods=["sendMessage"], chats=[slow["id"]])
+    async with running_bot(bot_settings(sandbox, tmp_path, seconds_per_question=60)):
+        group = sim.create_group("Class 6R", owner=tea["id"], members=[s["id"] for s in students])
+        await push(sim, tea, "Class 6R", "▶️")
+        await play_group_quiz(sim, group, students, 2)
+        await wait_text(sim, group["id"], lambda t: t.startswith("🏆"), timeout=30)
+        sim.send_command(other["id"], "/help")
+        await wait_text(sim, other["id"], lambda t: t.startswith("Students"), timeout=30)
+        slow_had_result = result_texts(sim, slow["id"])  # not yet: it takes 3 s
+        await sim.wait_until(lambda: all(result_texts(sim, s["id"]) for s in students), 30)
+    assert fault.hits == 1
+    assert slow_had_result == []
+    assert [len(result_texts(sim, s["id"])) for s in students] == [1, 1, 1, 1]
+
+
+async def test_results_owed_when_the_bot_is_killed_are_sent_after_the_restart(
+    sandbox, tmp_path
+) -> None:
+    sim = sandbox.sim
+    db, log = tmp_path / "quizbot.db", tmp_path / "bot.log"
+    tea = sim.create_user("Tea")
+    students = [sim.create_user(f"W{i}", started=True) for i in range(6)]
+    stored_quiz(db, tea, n=2)
+    # Every result takes Telegram 2 s: the bot is killed while they go out.
+    sandbox.inject_fault(
+        "delay", count=6, delay=2.0, methods=["sendMessage"], chats=[s["id"] for s in students]
+    )
+    bot = start_bot(sandbox, db, log)
+    try:
+        await sim.wait_until(lambda: sandbox.calls.count("setMyCommands") >= 2, 60)
+        group = sim.create_group("Class 6W", owner=tea["id"], members=[s["id"] for s in students])
+        await push(sim, tea, "Class 6W", "▶️")
+        await play_group_quiz(sim, group, students, 2)
+        await wait_text(sim, group["id"], lambda t: t.startswith("🏆"), timeout=30)
+        assert await stop_bot(bot, signal.SIGKILL) == -signal.SIGKILL
+        bot = start_bot(sandbox, db, log)
+        await sim.wait_until(lambda: all(result_texts(sim, s["id"]) for s in students), 60)
+        with Store(db) as store:
+            await sim.wait_until(lambda: store.runs_owing_results() == (), 30)
+    finally:
+        code = await stop_bot(bot)
+    assert code == 0, log.read_text()
+    # A result sent as the bot was killed, before it could note so, may come twice.
+    assert all(1 <= len(result_texts(sim, s["id"])) <= 2 for s in students)
+    assert len(polls(sim, group["id"])) == 2
 
 
 WRITER = textwrap.dedent(

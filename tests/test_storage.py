@@ -105,6 +105,7 @@ def test_migrates_from_empty_and_reopens(tmp_path):
             "m003_link_codes",
             "m004_user_time_zones",
             "m005_pending_replies_and_generations",
+            "m006_result_messages",
         ]
         assert store.get_user(7).first_name == "Ada"
         assert store.check() == []
@@ -794,6 +795,34 @@ def test_quiz_rank_is_the_rank_on_the_quiz_leaderboard_ties_and_all(store):
         (row.rank, len(board)) for row in board
     ]
     assert store.quiz_rank(quiz.id, 99) == (None, len(board))
+
+
+def test_results_owed_after_a_group_run_until_each_is_noted(store):
+    quiz, run = make_run(store, students=[(7, "Ann"), (8, "Bob")])
+    answer_all(store, run, 7, [0, 1, 2], [1000] * 3)
+    answer_all(store, run, 8, [0, 0, 0], [1000] * 3)
+    store.upsert_chat(7, type="private", at=T0)
+    alone = store.create_run(quiz.id, chat_id=7, started_by=7, at=T0)
+    store.finish_run(alone.id, at=T0)  # a private run owes no results
+    assert store.runs_owing_results() == ()  # still running
+    store.finish_run(run.id, at=T0)
+    assert [r.id for r in store.runs_owing_results()] == [run.id]
+    assert store.results_owed(run.id) == (7, 8)  # the board's order
+    store.result_sent(run.id, 7, at=T0)
+    store.result_sent(run.id, 7, at=T0)
+    assert store.results_owed(run.id) == (8,)
+    store.results_done(run.id, at=T0)
+    assert store.runs_owing_results() == ()
+
+
+def test_runs_finished_before_results_were_noted_owe_none(tmp_path):
+    path = tmp_path / "old.db"
+    version_2(path, teacher=TEACHER, group=CLASS_CHAT)
+    with Database(path) as db:
+        db.execute("UPDATE runs SET state = 'finished', finished_at = ?", (T0.isoformat(),))
+    with Store(path) as store:
+        assert store.list_runs(states=["finished"]) != ()
+        assert store.runs_owing_results() == ()
 
 
 def test_add_questions_appends_only_new_ids(store):
