@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram import BotCommandScopeAllGroupChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -170,8 +170,8 @@ def update_key(update: object) -> int:
 class Retrying(AIORateLimiter):
     """Telegram's flood limits with 429s retried (AIORateLimiter), and also a request lost to
     the network or a 5xx answer (a dropped connection, Bad Gateway) retried after a short wait,
-    so a flaky moment does not lose a question. getUpdates is left to the updater's own retry;
-    a 4xx answer is final."""
+    so a flaky moment does not lose a question. getUpdates is left to the updater's own retry,
+    and a sendPoll that timed out to `play.send_question`; a 4xx answer is final."""
 
     BACKOFF_S = 0.25
     MAX_WAIT_S = 4.0
@@ -188,6 +188,8 @@ class Retrying(AIORateLimiter):
             except NetworkError as error:
                 if endpoint == "getUpdates" or attempt >= self._max_retries:
                     raise
+                if endpoint == "sendPoll" and isinstance(error, TimedOut):
+                    raise  # it may have been shown: `play.send_question` sends it again
                 attempt += 1
                 logger.info("%s failed (%s); retry %s", endpoint, error, attempt)
                 await asyncio.sleep(min(self.MAX_WAIT_S, self.BACKOFF_S * 2**attempt))

@@ -11,17 +11,19 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError, TimedOut
 
 from bot import report, texts
-from bot.services import Context, Services
-from storage import InvalidState, RunNotActive, StorageError
+from bot.services import Context, PollInDoubt, Services
+from storage import InvalidState, RunNotActive, StorageError, UnknownPoll
 from storage.records import Answer, Run
 from storage.records import Poll as StoredPoll
 
 logger = logging.getLogger(__name__)
 
 GRACE = timedelta(seconds=2)  # answers in flight when a poll closes still count
+SEND_POLL_TRIES = 3  # a sendPoll that times out is sent again (see `send_question`)
+UNKNOWN_MESSAGE = 0  # the message id of a poll taken in by `adopt_poll`
 RESUME_WAIT_S = 15.0  # at most this long for polls being sent before resuming a private run
 
 
@@ -54,25 +56,41 @@ async def send_question(
     context: Context, run: Run, index: int, chat_id: int, *, live: bool
 ) -> StoredPoll:
     """Send question `index` of the run as a quiz poll in `chat_id` and remember it (a vote
-    that arrives before it is remembered waits, see `PollsInFlight`)."""
+    that arrives before it is remembered waits, see `PollsInFlight`). A send that times out
+    may have reached the chat all the same: it is noted in doubt and the question sent again,
+    and the first vote on the copy (`adopt_poll`) makes it count as this question's too."""
     services = _services(context)
     store = services.store
     question = store.get_question(run.question_ids[index])
     seconds = run.seconds_per_question if live else None
+
+    def closes(sent: datetime) -> datetime | None:
+        return None if seconds is None else sent + timedelta(seconds=seconds) + GRACE
+
     with services.polls_in_flight.sending():
-        message = await context.bot.send_poll(
-            chat_id,
-            texts.esc(question.question),
-            [texts.esc(option) for option in question.options],
-            type=Poll.QUIZ,
-            is_anonymous=False,
-            correct_option_ids=[question.answer_index],
-            explanation=texts.poll_explanation(question),
-            open_period=seconds,
-            shuffle_options=live or None,
-            hide_results_until_closes=live or None,
-            allows_revoting=False,
-        )
+        for attempt in range(1, SEND_POLL_TRIES + 1):
+            sent = now()
+            try:
+                message = await context.bot.send_poll(
+                    chat_id,
+                    texts.esc(question.question),
+                    [texts.esc(option) for option in question.options],
+                    type=Poll.QUIZ,
+                    is_anonymous=False,
+                    correct_option_ids=[question.answer_index],
+                    explanation=texts.poll_explanation(question),
+                    open_period=seconds,
+                    shuffle_options=live or None,
+                    hide_results_until_closes=live or None,
+                    allows_revoting=False,
+                )
+                break
+            except TimedOut:
+                doubt = PollInDoubt(run.id, question.id, chat_id, sent, closes(sent))
+                services.polls_in_doubt.add(doubt)
+                if attempt == SEND_POLL_TRIES:
+                    raise
+                logger.info("sendPoll to %s timed out; sending it again", chat_id)
         sent = now()
         return store.register_poll(
             message.poll.id,
@@ -81,8 +99,48 @@ async def send_question(
             chat_id=chat_id,
             message_id=message.message_id,
             sent_at=sent,
-            closes_at=None if seconds is None else sent + timedelta(seconds=seconds) + GRACE,
+            closes_at=closes(sent),
         )
+
+
+async def adopt_poll(context: Context, poll_id: str, voter_id: int) -> StoredPoll | None:
+    """A vote on a poll the bot has no record of: if it can be a poll in doubt (the voter's
+    private chat's, or a group's the voter is in), store the poll as that question's, so the
+    vote counts as one on the copy sent again would (and a vote on both counts once). None
+    when it is no poll in doubt. Its message id is unknown (stored as 0): it is not stopped."""
+    services = _services(context)
+    for doubt in services.polls_in_doubt.candidates(voter_id):
+        if doubt.chat_id != voter_id and not await _in_chat(context, doubt.chat_id, voter_id):
+            continue
+        with contextlib.suppress(UnknownPoll):
+            return services.store.get_poll(poll_id)  # another vote on it took it meanwhile
+        if not services.polls_in_doubt.claim(doubt):
+            continue
+        logger.info(
+            "poll %s taken as question %s of run %s", poll_id, doubt.question_id, doubt.run_id
+        )
+        try:
+            return services.store.register_poll(
+                poll_id,
+                run_id=doubt.run_id,
+                question_id=doubt.question_id,
+                chat_id=doubt.chat_id,
+                message_id=UNKNOWN_MESSAGE,
+                sent_at=doubt.sent_at,
+                closes_at=doubt.closes_at,
+            )
+        except StorageError as error:  # the run has ended meanwhile
+            logger.info("poll %s in doubt not taken: %s", poll_id, error)
+            return None
+    return None
+
+
+async def _in_chat(context: Context, chat_id: int, user_id: int) -> bool:
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        return False
+    return member.status not in ("left", "kicked")
 
 
 # -- answers ---------------------------------------------------------------------------------
@@ -301,6 +359,8 @@ async def advance_group(context: Context, run_id: int, position: int) -> None:
     for poll in store.run_polls(run_id):
         if poll.question_id == run.question_ids[position] and poll.closed_at is None:
             store.close_poll(poll.id)
+            if poll.message_id == UNKNOWN_MESSAGE:
+                continue
             with contextlib.suppress(TelegramError):  # closed already, or the bot was removed
                 await context.bot.stop_poll(poll.chat_id, poll.message_id)
     if run.position < len(run.question_ids):
@@ -399,7 +459,7 @@ async def stop_group(context: Context, run: Run) -> None:
     """A teacher stops a group run early: close the open poll and finish."""
     store = _services(context).store
     for poll in store.run_polls(run.id):
-        if poll.closed_at is None:
+        if poll.closed_at is None and poll.message_id != UNKNOWN_MESSAGE:
             with contextlib.suppress(TelegramError):
                 await context.bot.stop_poll(poll.chat_id, poll.message_id)
     await finish_group(context, run)

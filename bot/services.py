@@ -4,11 +4,12 @@ opened in `post_init` and closed in `post_shutdown`, and the bot's own user-faci
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Bot
 from telegram.ext import CallbackContext, ExtBot
@@ -95,6 +96,44 @@ class Votes:
                 future.set_result(outcome)
 
 
+@dataclass(frozen=True, slots=True)
+class PollInDoubt:
+    """A question sent as a poll whose sendPoll timed out: Telegram may have shown it all the
+    same (and the bot sent the question again)."""
+
+    run_id: int
+    question_id: int
+    chat_id: int
+    sent_at: datetime
+    closes_at: datetime | None
+
+
+class PollsInDoubt:
+    """The latest polls in doubt. A vote on a poll the bot has no record of may be on one of
+    them; `candidates` says which it could be, `claim` takes one as that poll's."""
+
+    KEEP = 1000
+
+    def __init__(self) -> None:
+        self._polls: collections.deque[PollInDoubt] = collections.deque(maxlen=self.KEEP)
+
+    def add(self, poll: PollInDoubt) -> None:
+        self._polls.append(poll)
+
+    def candidates(self, voter_id: int) -> list[PollInDoubt]:
+        """The voter's own private chat's, then groups' (the voter may be in them)."""
+        mine = [p for p in self._polls if p.chat_id == voter_id]
+        return mine + [p for p in self._polls if p.chat_id < 0]
+
+    def claim(self, poll: PollInDoubt) -> bool:
+        """Take `poll` as found (False if another vote took it first)."""
+        try:
+            self._polls.remove(poll)
+        except ValueError:
+            return False
+        return True
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -106,6 +145,7 @@ class Services:
     # are recorded; rebuilt from the store after a restart). Keeps each vote O(1).
     run_takers: dict[int, tuple[set[int], dict[int, set[int]]]] = field(default_factory=dict)
     polls_in_flight: PollsInFlight = field(default_factory=PollsInFlight)
+    polls_in_doubt: PollsInDoubt = field(default_factory=PollsInDoubt)
     # Work the bot does beside its handlers (the results of a group run), cancelled when it
     # stops: what it had not done is in the store and carried on after a restart.
     background: set[asyncio.Task[None]] = field(default_factory=set)

@@ -66,6 +66,78 @@ async def test_drops_5xx_and_429_stretches_lose_no_answer_and_no_question(
         assert store.run_score(run.id, ann["id"]).correct == right
 
 
+async def test_a_poll_sent_again_after_a_timeout_counts_a_vote_on_either_copy_once(
+    sandbox, tmp_path
+) -> None:
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea = sim.create_user("Tea")
+    ann = sim.create_user("Ann", started=True)
+    quiz_id = stored_quiz(db, tea, n=2)
+    # Telegram shows the first question at once but answers sendPoll after the bot's 5 s
+    # timeout: the bot sends it again, and Ann sees it twice.
+    late = sandbox.inject_fault("late", delay=6.0, methods=["sendPoll"])
+    async with running_bot(bot_settings(sandbox, tmp_path)):
+        sim.send_command(ann["id"], play_link(db, quiz_id))
+        await wait_polls(sim, ann["id"], 2, timeout=30)
+        first, copy = (m["poll"] for m in polls(sim, ann["id"]))
+        assert first["question"] == copy["question"]
+        right, *_ = first["correct_option_ids"]
+        sim.vote(ann["id"], first["id"], [right])  # on the copy the bot never heard back about
+        second = (await wait_polls(sim, ann["id"], 3, timeout=30))["poll"]
+        sim.vote(ann["id"], copy["id"], [(right + 1) % len(copy["options"])])  # too: ignored
+        sim.vote(ann["id"], second["id"], [(second["correct_option_ids"][0] + 1) % 4])
+        result = await wait_text(sim, ann["id"], lambda t: t.startswith("🏁"), timeout=30)
+    assert late.hits == 1
+    assert len(polls(sim, ann["id"])) == 3
+    assert "You got 1/2 right" in result["text"]
+    with Store(db) as store:
+        (run,) = store.list_runs()
+        answers = store.get_answers(run.id)
+        assert [(a.question_id, a.chosen) for a in answers] == [
+            (run.question_ids[0], (right,)),
+            (run.question_ids[1], ((second["correct_option_ids"][0] + 1) % 4,)),
+        ]
+
+
+async def test_a_group_poll_sent_again_after_a_timeout_counts_each_student_once(
+    sandbox, tmp_path
+) -> None:
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea = sim.create_user("Tea")
+    students = [sim.create_user(f"D{i}", started=True) for i in range(3)]
+    stored_quiz(db, tea, n=2)
+    async with running_bot(bot_settings(sandbox, tmp_path, seconds_per_question=60)):
+        group = sim.create_group("Class 4D", owner=tea["id"], members=[s["id"] for s in students])
+        late = sandbox.inject_fault("late", delay=6.0, methods=["sendPoll"], chats=[group["id"]])
+        await push(sim, tea, "Class 4D", "▶️")
+        await wait_polls(sim, group["id"], 2, timeout=30)
+        first, copy = (m["poll"] for m in polls(sim, group["id"]))
+        for student in students[:2]:  # two on the copy the bot never heard back about
+            sim.vote(student["id"], first["id"], [0])
+        sim.vote(students[2]["id"], copy["id"], [1])
+        sim.vote(students[0]["id"], copy["id"], [2])  # a second answer: ignored
+        second = (await wait_polls(sim, group["id"], 3, timeout=30))["poll"]
+        for student in students:
+            sim.vote(student["id"], second["id"], [0])
+        board = await wait_text(sim, group["id"], lambda t: t.startswith("🏆"), timeout=30)
+    assert late.hits == 1
+    with Store(db) as store:
+        (run,) = store.list_runs()
+        answers = store.get_answers(run.id)
+        first_answers = {
+            a.user_id: a.chosen for a in answers if a.question_id == run.question_ids[0]
+        }
+    assert first_answers == {
+        students[0]["id"]: (0,),
+        students[1]["id"]: (0,),
+        students[2]["id"]: (1,),
+    }
+    assert len(answers) == 6
+    assert board["text"].count("/2") == 3
+
+
 def answers_stored(db: Path) -> int:
     with Store(db) as store:
         return sum(len(store.get_answers(run.id)) for run in store.list_runs())
