@@ -9,6 +9,7 @@ fixed-width UTC ISO-8601 text, so they sort and compare as text.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -612,13 +613,17 @@ class Store:
             return self.get_run(run_id)
 
     def get_run(self, run_id: int) -> Run:
-        row = self._row("SELECT * FROM runs WHERE id = ?", (run_id,))
+        row = self._row(
+            "SELECT r.*, (SELECT json_group_array(json_array(seq, question_id)) "
+            "FROM run_questions WHERE run_id = r.id) AS questions FROM runs r WHERE r.id = ?",
+            (run_id,),
+        )
         if row is None:
             raise errors.UnknownRun(run_id)
-        ids = self._rows(
-            "SELECT question_id FROM run_questions WHERE run_id = ? ORDER BY seq", (run_id,)
+        # One query, not two (a run is read for every vote); (seq, id) pairs sorted here.
+        return _run(
+            row, tuple(question_id for _, question_id in sorted(json.loads(row["questions"])))
         )
-        return _run(row, tuple(r["question_id"] for r in ids))
 
     def run_by_link(self, code: str) -> Run:
         """The run whose deep links carry `code`."""
@@ -655,7 +660,7 @@ class Store:
             if run.position >= len(run.question_ids):
                 raise errors.InvalidState(f"Quiz run {run_id} has no more questions.")
             self.db.execute("UPDATE runs SET position = position + 1 WHERE id = ?", (run_id,))
-        return self.get_run(run_id)
+        return dataclasses.replace(run, position=run.position + 1)
 
     def finish_run(self, run_id: int, *, at: datetime | None = None) -> Run:
         """End a run (a scheduled one is cancelled) and close its open polls. Finishing a
@@ -708,40 +713,48 @@ class Store:
         Registering the same poll id again returns the stored poll."""
         sent = self._clock() if sent_at is None else sent_at
         with self._write():
-            run = self.get_run(run_id)
-            if run.state != "running":
+            # One read for every check (it is made for every question a student is sent).
+            context = self._row(
+                _POLL_CONTEXT, {"run": run_id, "question": question_id, "chat": chat_id}
+            )
+            if context is None:
+                raise errors.UnknownRun(run_id)
+            if context["state"] != "running":
                 raise errors.RunNotActive(run_id)
-            if question_id not in run.question_ids:
+            if context["answer_index"] is None:
                 raise errors.QuestionNotInQuiz(question_id, run_id)
-            self.get_chat(chat_id)
-            question = self.get_question(question_id)
+            if not context["chat_known"]:
+                raise errors.UnknownChat(chat_id)
             correct = (
-                (question.answer_index,)
+                (context["answer_index"],)
                 if correct_option_ids is None
                 else tuple(correct_option_ids)
             )
-            _check_options(correct, len(question.options))
-            if closes_at is None and run.seconds_per_question:
-                closes_at = sent + timedelta(seconds=run.seconds_per_question)
-            self.db.execute(
+            _check_options(correct, context["option_count"])
+            if closes_at is None and context["seconds_per_question"]:
+                closes_at = sent + timedelta(seconds=context["seconds_per_question"])
+            row = {
+                "id": poll_id,
+                "run_id": run_id,
+                "question_id": question_id,
+                "chat_id": chat_id,
+                "message_id": message_id,
+                "correct_option_ids": json.dumps(list(correct)),
+                "sent_at": _ts(sent),
+                "closes_at": _ts_or_none(closes_at),
+                "closed_at": None,
+            }
+            cursor = self.db.execute(
                 """
                 INSERT INTO polls (id, run_id, question_id, chat_id, message_id,
                                    correct_option_ids, sent_at, closes_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (:id, :run_id, :question_id, :chat_id, :message_id,
+                        :correct_option_ids, :sent_at, :closes_at)
                 ON CONFLICT (id) DO NOTHING
                 """,
-                (
-                    poll_id,
-                    run_id,
-                    question_id,
-                    chat_id,
-                    message_id,
-                    json.dumps(list(correct)),
-                    _ts(sent),
-                    _ts_or_none(closes_at),
-                ),
+                row,
             )
-        return self.get_poll(poll_id)
+        return _poll(row) if cursor.rowcount == 1 else self.get_poll(poll_id)
 
     def get_poll(self, poll_id: str) -> Poll:
         row = self._row("SELECT * FROM polls WHERE id = ?", (poll_id,))
@@ -1436,6 +1449,19 @@ ON CONFLICT (user_id, question_id) DO UPDATE SET
     misses = misses + 1,
     last_answered_at = :now,
     cleared_at = NULL
+"""
+
+
+# What registering a poll checks, in one query: the run's state and timing, the question's
+# answer and option count (NULL when it is not in the run), whether the chat is known.
+_POLL_CONTEXT = """
+SELECT r.state, r.seconds_per_question, q.answer_index,
+       json_array_length(q.options) AS option_count,
+       EXISTS (SELECT 1 FROM chats WHERE id = :chat) AS chat_known
+FROM runs r
+LEFT JOIN run_questions rq ON rq.run_id = r.id AND rq.question_id = :question
+LEFT JOIN questions q ON q.id = rq.question_id
+WHERE r.id = :run
 """
 
 
