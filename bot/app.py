@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram import BotCommandScopeAllGroupChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -75,8 +75,11 @@ def build_application(settings: Settings) -> Application:
         app.job_queue.run_once(play.resume, 0, name="resume")
         logger.info("quizbot @%s ready, database %s", app.bot.username, settings.db_path)
 
+    async def post_stop(app: Application) -> None:
+        await app.bot_data.services.stop_background()  # while its requests can still end
+
     async def post_shutdown(app: Application) -> None:
-        app.bot_data.close()
+        await app.bot_data.close()
 
     # Unthrottled (a local stand-in only) still retries 429s; a rate of 0 turns a limit off.
     unthrottled = {} if settings.throttle else {"overall_max_rate": 0, "group_max_rate": 0}
@@ -94,6 +97,7 @@ def build_application(settings: Settings) -> Application:
         .request(AiohttpRequest(CONNECTIONS))
         .context_types(ContextTypes(context=CallbackContext, bot_data=BotData))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     if settings.base_url is not None:
@@ -166,8 +170,8 @@ def update_key(update: object) -> int:
 class Retrying(AIORateLimiter):
     """Telegram's flood limits with 429s retried (AIORateLimiter), and also a request lost to
     the network or a 5xx answer (a dropped connection, Bad Gateway) retried after a short wait,
-    so a flaky moment does not lose a question. getUpdates is left to the updater's own retry;
-    a 4xx answer is final."""
+    so a flaky moment does not lose a question. getUpdates is left to the updater's own retry,
+    and a sendPoll that timed out to `play.send_question`; a 4xx answer is final."""
 
     BACKOFF_S = 0.25
     MAX_WAIT_S = 4.0
@@ -184,6 +188,8 @@ class Retrying(AIORateLimiter):
             except NetworkError as error:
                 if endpoint == "getUpdates" or attempt >= self._max_retries:
                     raise
+                if endpoint == "sendPoll" and isinstance(error, TimedOut):
+                    raise  # it may have been shown: `play.send_question` sends it again
                 attempt += 1
                 logger.info("%s failed (%s); retry %s", endpoint, error, attempt)
                 await asyncio.sleep(min(self.MAX_WAIT_S, self.BACKOFF_S * 2**attempt))
@@ -195,6 +201,9 @@ def register(app: Application) -> None:
     app.add_handler(TypeHandler(Update, remember), group=-1)
     app.add_handlers(
         [
+            # First: most updates under load are votes, and each handler before it would be
+            # asked about every vote.
+            PollAnswerHandler(polls.on_poll_answer),
             CommandHandler("start", student.start, private),
             CommandHandler("help", student.help_command),
             CommandHandler("score", student.score, private),
@@ -220,7 +229,6 @@ def register(app: Application) -> None:
                 group.on_members_changed,
             ),
             ChatMemberHandler(group.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
-            PollAnswerHandler(polls.on_poll_answer),
             CallbackQueryHandler(student.on_play, pattern=r"^pl:"),
             CallbackQueryHandler(student.on_mistakes, pattern=r"^mi:"),
             CallbackQueryHandler(teacher.on_check, pattern=r"^ed:"),

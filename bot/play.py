@@ -5,22 +5,25 @@ the JobQueue only holds timers, and `resume` re-arms them from the store."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError, TimedOut
 
 from bot import report, texts
-from bot.services import Context, Services
-from storage import InvalidState, RunNotActive, StorageError
+from bot.services import Context, PollInDoubt, Services
+from storage import InvalidState, RunNotActive, StorageError, UnknownPoll
 from storage.records import Answer, Run
 from storage.records import Poll as StoredPoll
 
 logger = logging.getLogger(__name__)
 
 GRACE = timedelta(seconds=2)  # answers in flight when a poll closes still count
+SEND_POLL_TRIES = 3  # a sendPoll that times out is sent again (see `send_question`)
+UNKNOWN_MESSAGE = 0  # the message id of a poll taken in by `adopt_poll`
 RESUME_WAIT_S = 15.0  # at most this long for polls being sent before resuming a private run
 
 
@@ -53,25 +56,41 @@ async def send_question(
     context: Context, run: Run, index: int, chat_id: int, *, live: bool
 ) -> StoredPoll:
     """Send question `index` of the run as a quiz poll in `chat_id` and remember it (a vote
-    that arrives before it is remembered waits, see `PollsInFlight`)."""
+    that arrives before it is remembered waits, see `PollsInFlight`). A send that times out
+    may have reached the chat all the same: it is noted in doubt and the question sent again,
+    and the first vote on the copy (`adopt_poll`) makes it count as this question's too."""
     services = _services(context)
     store = services.store
     question = store.get_question(run.question_ids[index])
     seconds = run.seconds_per_question if live else None
+
+    def closes(sent: datetime) -> datetime | None:
+        return None if seconds is None else sent + timedelta(seconds=seconds) + GRACE
+
     with services.polls_in_flight.sending():
-        message = await context.bot.send_poll(
-            chat_id,
-            texts.esc(question.question),
-            [texts.esc(option) for option in question.options],
-            type=Poll.QUIZ,
-            is_anonymous=False,
-            correct_option_ids=[question.answer_index],
-            explanation=texts.poll_explanation(question),
-            open_period=seconds,
-            shuffle_options=live or None,
-            hide_results_until_closes=live or None,
-            allows_revoting=False,
-        )
+        for attempt in range(1, SEND_POLL_TRIES + 1):
+            sent = now()
+            try:
+                message = await context.bot.send_poll(
+                    chat_id,
+                    texts.esc(question.question),
+                    [texts.esc(option) for option in question.options],
+                    type=Poll.QUIZ,
+                    is_anonymous=False,
+                    correct_option_ids=[question.answer_index],
+                    explanation=texts.poll_explanation(question),
+                    open_period=seconds,
+                    shuffle_options=live or None,
+                    hide_results_until_closes=live or None,
+                    allows_revoting=False,
+                )
+                break
+            except TimedOut:
+                doubt = PollInDoubt(run.id, question.id, chat_id, sent, closes(sent))
+                services.polls_in_doubt.add(doubt)
+                if attempt == SEND_POLL_TRIES:
+                    raise
+                logger.info("sendPoll to %s timed out; sending it again", chat_id)
         sent = now()
         return store.register_poll(
             message.poll.id,
@@ -80,8 +99,48 @@ async def send_question(
             chat_id=chat_id,
             message_id=message.message_id,
             sent_at=sent,
-            closes_at=None if seconds is None else sent + timedelta(seconds=seconds) + GRACE,
+            closes_at=closes(sent),
         )
+
+
+async def adopt_poll(context: Context, poll_id: str, voter_id: int) -> StoredPoll | None:
+    """A vote on a poll the bot has no record of: if it can be a poll in doubt (the voter's
+    private chat's, or a group's the voter is in), store the poll as that question's, so the
+    vote counts as one on the copy sent again would (and a vote on both counts once). None
+    when it is no poll in doubt. Its message id is unknown (stored as 0): it is not stopped."""
+    services = _services(context)
+    for doubt in services.polls_in_doubt.candidates(voter_id):
+        if doubt.chat_id != voter_id and not await _in_chat(context, doubt.chat_id, voter_id):
+            continue
+        with contextlib.suppress(UnknownPoll):
+            return services.store.get_poll(poll_id)  # another vote on it took it meanwhile
+        if not services.polls_in_doubt.claim(doubt):
+            continue
+        logger.info(
+            "poll %s taken as question %s of run %s", poll_id, doubt.question_id, doubt.run_id
+        )
+        try:
+            return services.store.register_poll(
+                poll_id,
+                run_id=doubt.run_id,
+                question_id=doubt.question_id,
+                chat_id=doubt.chat_id,
+                message_id=UNKNOWN_MESSAGE,
+                sent_at=doubt.sent_at,
+                closes_at=doubt.closes_at,
+            )
+        except StorageError as error:  # the run has ended meanwhile
+            logger.info("poll %s in doubt not taken: %s", poll_id, error)
+            return None
+    return None
+
+
+async def _in_chat(context: Context, chat_id: int, user_id: int) -> bool:
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        return False
+    return member.status not in ("left", "kicked")
 
 
 # -- answers ---------------------------------------------------------------------------------
@@ -232,7 +291,9 @@ async def send_group_question(context: Context, run: Run) -> None:
         poll = await send_question(context, run, run.position, run.chat_id, live=True)
     except Forbidden as error:  # the bot was removed from the group: the run cannot go on
         logger.warning("run %s ended: cannot post in chat %s (%s)", run.id, run.chat_id, error)
-        _services(context).store.finish_run(run.id)
+        store = _services(context).store
+        store.finish_run(run.id)
+        store.results_done(run.id)  # cut off: no board, and no results to send
         return
     _arm_close(context, run, poll)
 
@@ -298,6 +359,8 @@ async def advance_group(context: Context, run_id: int, position: int) -> None:
     for poll in store.run_polls(run_id):
         if poll.question_id == run.question_ids[position] and poll.closed_at is None:
             store.close_poll(poll.id)
+            if poll.message_id == UNKNOWN_MESSAGE:
+                continue
             with contextlib.suppress(TelegramError):  # closed already, or the bot was removed
                 await context.bot.stop_poll(poll.chat_id, poll.message_id)
     if run.position < len(run.question_ids):
@@ -307,8 +370,8 @@ async def advance_group(context: Context, run_id: int, position: int) -> None:
 
 
 async def finish_group(context: Context, run: Run) -> None:
-    """End a group run: leaderboard in the group, report to the teacher, a result to each
-    student (one who blocked the bot is skipped)."""
+    """End a group run: leaderboard in the group, report to the teacher, then a result to
+    each student privately, in the background (`start_results`)."""
     services = _services(context)
     store = services.store
     _cancel_jobs(context, run.id)
@@ -321,10 +384,51 @@ async def finish_group(context: Context, run: Run) -> None:
         await send_report(context, run, run.started_by)
     except Forbidden:
         logger.info("could not send the report of run %s to its teacher", run.id)
+    start_results(context, run.id)
+
+
+def start_results(context: Context, run_id: int) -> None:
+    """Send the students of a finished group run their results in the background: a class's
+    worth of messages takes a while within Telegram's limits (30 a second), and the handler
+    that finished the run must not hold up the updates behind it (nor getUpdates) meanwhile."""
+    services = _services(context)
+    if run_id in services.sending_results:
+        return
+    services.sending_results.add(run_id)
+    task = asyncio.get_running_loop().create_task(
+        send_results(context, run_id), name=f"results of run {run_id}"
+    )
+    services.background.add(task)
+
+    def done(task: asyncio.Task[None]) -> None:
+        services.background.discard(task)
+        services.sending_results.discard(run_id)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("sending the results of run %s failed", run_id, exc_info=task.exception())
+
+    task.add_done_callback(done)
+
+
+async def send_results(context: Context, run_id: int) -> None:
+    """Each student on a finished group run's board not yet sent their result privately gets
+    it (one who blocked the bot is skipped), each noted in the store as it goes: stopped or
+    killed, the bot carries on after a restart with those still owed theirs."""
+    store = _services(context).store
+    run = store.get_run(run_id)
+    quiz = store.get_quiz(run.quiz_id, include_deleted=True)
     group = store.get_chat(run.chat_id).title or "the group"
-    for row in board:
-        score = store.run_score(run.id, row.user_id)
-        await send_private(context, row.user_id, texts.group_result_dm(quiz.title, group, score))
+    failed = 0
+    for user_id in store.results_owed(run_id):
+        score = store.run_score(run_id, user_id)
+        try:
+            await send_private(context, user_id, texts.group_result_dm(quiz.title, group, score))
+        except TelegramError as error:  # retried already: try again after a restart
+            logger.warning("result of run %s not sent to %s: %s", run_id, user_id, error)
+            failed += 1
+            continue
+        store.result_sent(run_id, user_id)
+    if not failed:
+        store.results_done(run_id)
 
 
 async def send_private(context: Context, user_id: int, text: str) -> bool:
@@ -355,7 +459,7 @@ async def stop_group(context: Context, run: Run) -> None:
     """A teacher stops a group run early: close the open poll and finish."""
     store = _services(context).store
     for poll in store.run_polls(run.id):
-        if poll.closed_at is None:
+        if poll.closed_at is None and poll.message_id != UNKNOWN_MESSAGE:
             with contextlib.suppress(TelegramError):
                 await context.bot.stop_poll(poll.chat_id, poll.message_id)
     await finish_group(context, run)
@@ -406,6 +510,8 @@ def arm_deadline(context: Context, run: Run) -> None:
 async def resume(context: Context) -> None:
     """Job run once at start: carry on every run the store says is under way."""
     store = _services(context).store
+    for run in store.runs_owing_results():
+        start_results(context, run.id)
     for run in store.list_runs(states=["scheduled"]):
         arm_schedule(context, run)
     for run in reversed(store.list_runs(states=["running"], kinds=["assignment"])):

@@ -4,17 +4,19 @@ opened in `post_init` and closed in `post_shutdown`, and the bot's own user-faci
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Bot
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.settings import Settings
 from storage import Store
+from storage.records import Answer
 
 
 class UserError(Exception):
@@ -53,6 +55,85 @@ class PollsInFlight:
         return True
 
 
+class Votes:
+    """Votes written together: those handled in the same turn of the event loop (the votes
+    of a getUpdates batch are handled at once) go into one transaction, one commit for them
+    all rather than one each. A handler awaits its own vote's outcome, so a vote is stored
+    before its update counts as handled, and is stamped when it is written."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._waiting: list[tuple[tuple[str, int, Sequence[int]], asyncio.Future[Answer]]] = []
+
+    async def record(self, poll_id: str, user_id: int, option_ids: Sequence[int]) -> Answer:
+        """`Store.record_poll_answer`, with the other votes of this turn."""
+        loop = asyncio.get_running_loop()
+        if not self._waiting:
+            loop.call_soon(self._write)
+        outcome: asyncio.Future[Answer] = loop.create_future()
+        self._waiting.append(((poll_id, user_id, option_ids), outcome))
+        return await outcome
+
+    def _write(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        votes = [vote for vote, _ in waiting]
+        outcomes: list[Answer | Exception]
+        try:
+            outcomes = list(self._store.record_poll_answers(votes))
+        except Exception:  # not a refusal: each vote alone, so that only its own fails
+            outcomes = []
+            for vote in votes:
+                try:
+                    outcomes.append(self._store.record_poll_answer(*vote))
+                except Exception as error:
+                    outcomes.append(error)
+        for (_, future), outcome in zip(waiting, outcomes, strict=True):
+            if future.cancelled():
+                continue
+            if isinstance(outcome, Exception):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+
+@dataclass(frozen=True, slots=True)
+class PollInDoubt:
+    """A question sent as a poll whose sendPoll timed out: Telegram may have shown it all the
+    same (and the bot sent the question again)."""
+
+    run_id: int
+    question_id: int
+    chat_id: int
+    sent_at: datetime
+    closes_at: datetime | None
+
+
+class PollsInDoubt:
+    """The latest polls in doubt. A vote on a poll the bot has no record of may be on one of
+    them; `candidates` says which it could be, `claim` takes one as that poll's."""
+
+    KEEP = 1000
+
+    def __init__(self) -> None:
+        self._polls: collections.deque[PollInDoubt] = collections.deque(maxlen=self.KEEP)
+
+    def add(self, poll: PollInDoubt) -> None:
+        self._polls.append(poll)
+
+    def candidates(self, voter_id: int) -> list[PollInDoubt]:
+        """The voter's own private chat's, then groups' (the voter may be in them)."""
+        mine = [p for p in self._polls if p.chat_id == voter_id]
+        return mine + [p for p in self._polls if p.chat_id < 0]
+
+    def claim(self, poll: PollInDoubt) -> bool:
+        """Take `poll` as found (False if another vote took it first)."""
+        try:
+            self._polls.remove(poll)
+        except ValueError:
+            return False
+        return True
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -64,6 +145,12 @@ class Services:
     # are recorded; rebuilt from the store after a restart). Keeps each vote O(1).
     run_takers: dict[int, tuple[set[int], dict[int, set[int]]]] = field(default_factory=dict)
     polls_in_flight: PollsInFlight = field(default_factory=PollsInFlight)
+    polls_in_doubt: PollsInDoubt = field(default_factory=PollsInDoubt)
+    # Work the bot does beside its handlers (the results of a group run), cancelled when it
+    # stops: what it had not done is in the store and carried on after a restart.
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+    sending_results: set[int] = field(default_factory=set)  # run ids
+    votes: Votes = field(init=False)
     # Users (and their private chats) stored lately, as stored: a vote from the same user
     # need not write them again (a write per update was a tenth of the bot's work under load).
     remembered: dict[int, tuple[tuple[object, ...], float]] = field(default_factory=dict)
@@ -72,6 +159,15 @@ class Services:
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="generate")
     )
+
+    def __post_init__(self) -> None:
+        self.votes = Votes(self.store)
+
+    async def stop_background(self) -> None:
+        """Cancel the work under way beside the handlers and wait for it to end."""
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
@@ -129,8 +225,9 @@ class BotData:
     def open(self, services: Services) -> None:
         self._services = services
 
-    def close(self) -> None:
+    async def close(self) -> None:
         if self._services is not None:
+            await self._services.stop_background()
             self._services.close()
             self._services = None
 

@@ -302,6 +302,25 @@ def m005_pending_replies_and_generations(db: Database) -> None:
     db.execute("CREATE INDEX generations_user ON generations(user_id, made_at)")
 
 
+@MIGRATIONS()
+def m006_result_messages(db: Database) -> None:
+    """Which students of a finished group run have had their result privately, and when they
+    all had (the results go out in the background, and a restart carries on with those still
+    owed theirs). Runs finished before this had theirs sent as they finished."""
+    db.execute(
+        """
+        CREATE TABLE result_messages (
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (run_id, user_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("ALTER TABLE runs ADD COLUMN results_sent_at TEXT")
+    db.execute("UPDATE runs SET results_sent_at = finished_at WHERE state = 'finished'")
+
+
 # Rows of the trigger-kept tables that differ from what the answers say, as (what, user, run).
 DERIVED_MISMATCH_SQL = """
 WITH derived AS (

@@ -9,6 +9,7 @@ fixed-width UTC ISO-8601 text, so they sort and compare as text.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -612,13 +613,17 @@ class Store:
             return self.get_run(run_id)
 
     def get_run(self, run_id: int) -> Run:
-        row = self._row("SELECT * FROM runs WHERE id = ?", (run_id,))
+        row = self._row(
+            "SELECT r.*, (SELECT json_group_array(json_array(seq, question_id)) "
+            "FROM run_questions WHERE run_id = r.id) AS questions FROM runs r WHERE r.id = ?",
+            (run_id,),
+        )
         if row is None:
             raise errors.UnknownRun(run_id)
-        ids = self._rows(
-            "SELECT question_id FROM run_questions WHERE run_id = ? ORDER BY seq", (run_id,)
+        # One query, not two (a run is read for every vote); (seq, id) pairs sorted here.
+        return _run(
+            row, tuple(question_id for _, question_id in sorted(json.loads(row["questions"])))
         )
-        return _run(row, tuple(r["question_id"] for r in ids))
 
     def run_by_link(self, code: str) -> Run:
         """The run whose deep links carry `code`."""
@@ -655,7 +660,7 @@ class Store:
             if run.position >= len(run.question_ids):
                 raise errors.InvalidState(f"Quiz run {run_id} has no more questions.")
             self.db.execute("UPDATE runs SET position = position + 1 WHERE id = ?", (run_id,))
-        return self.get_run(run_id)
+        return dataclasses.replace(run, position=run.position + 1)
 
     def finish_run(self, run_id: int, *, at: datetime | None = None) -> Run:
         """End a run (a scheduled one is cancelled) and close its open polls. Finishing a
@@ -708,40 +713,48 @@ class Store:
         Registering the same poll id again returns the stored poll."""
         sent = self._clock() if sent_at is None else sent_at
         with self._write():
-            run = self.get_run(run_id)
-            if run.state != "running":
+            # One read for every check (it is made for every question a student is sent).
+            context = self._row(
+                _POLL_CONTEXT, {"run": run_id, "question": question_id, "chat": chat_id}
+            )
+            if context is None:
+                raise errors.UnknownRun(run_id)
+            if context["state"] != "running":
                 raise errors.RunNotActive(run_id)
-            if question_id not in run.question_ids:
+            if context["answer_index"] is None:
                 raise errors.QuestionNotInQuiz(question_id, run_id)
-            self.get_chat(chat_id)
-            question = self.get_question(question_id)
+            if not context["chat_known"]:
+                raise errors.UnknownChat(chat_id)
             correct = (
-                (question.answer_index,)
+                (context["answer_index"],)
                 if correct_option_ids is None
                 else tuple(correct_option_ids)
             )
-            _check_options(correct, len(question.options))
-            if closes_at is None and run.seconds_per_question:
-                closes_at = sent + timedelta(seconds=run.seconds_per_question)
-            self.db.execute(
+            _check_options(correct, context["option_count"])
+            if closes_at is None and context["seconds_per_question"]:
+                closes_at = sent + timedelta(seconds=context["seconds_per_question"])
+            row = {
+                "id": poll_id,
+                "run_id": run_id,
+                "question_id": question_id,
+                "chat_id": chat_id,
+                "message_id": message_id,
+                "correct_option_ids": json.dumps(list(correct)),
+                "sent_at": _ts(sent),
+                "closes_at": _ts_or_none(closes_at),
+                "closed_at": None,
+            }
+            cursor = self.db.execute(
                 """
                 INSERT INTO polls (id, run_id, question_id, chat_id, message_id,
                                    correct_option_ids, sent_at, closes_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (:id, :run_id, :question_id, :chat_id, :message_id,
+                        :correct_option_ids, :sent_at, :closes_at)
                 ON CONFLICT (id) DO NOTHING
                 """,
-                (
-                    poll_id,
-                    run_id,
-                    question_id,
-                    chat_id,
-                    message_id,
-                    json.dumps(list(correct)),
-                    _ts(sent),
-                    _ts_or_none(closes_at),
-                ),
+                row,
             )
-        return self.get_poll(poll_id)
+        return _poll(row) if cursor.rowcount == 1 else self.get_poll(poll_id)
 
     def get_poll(self, poll_id: str) -> Poll:
         row = self._row("SELECT * FROM polls WHERE id = ?", (poll_id,))
@@ -768,25 +781,48 @@ class Store:
         the same answer arriving again (even after the poll closed) returns the stored one.
         The user must be known (`upsert_user`); a miss schedules a review in the same
         transaction."""
-        answered = self._clock() if at is None else at
         with self._write():
-            context = self._row(_ANSWER_CONTEXT_BY_POLL, {"poll": poll_id, "user": user_id})
-            if context is None:
-                raise errors.UnknownPoll(poll_id)
-            if context["a_chosen"] is not None:
-                return _answer(context, prefix="a_")
-            if context["closed_at"] is not None or (
-                context["closes_at"] is not None and _ts(answered) > context["closes_at"]
-            ):
-                raise errors.PollClosed()
-            elapsed = int((answered - _dt(context["sent_at"])) / timedelta(milliseconds=1))
-            return self._insert_answer(
-                context,
-                tuple(option_ids),
-                answered,
-                max(0, elapsed),
-                tuple(json.loads(context["correct_option_ids"])),
-            )
+            return self._record_poll_answer(poll_id, user_id, option_ids, at)
+
+    def record_poll_answers(
+        self, votes: Sequence[tuple[str, int, Sequence[int]]], *, at: datetime | None = None
+    ) -> list[Answer | errors.StorageError]:
+        """Record votes (poll id, user id, option ids) each as `record_poll_answer` does, in
+        one transaction: one commit for them all (a commit per vote was most of the cost of
+        a class answering at once). The outcome of each vote in order: its answer, or the
+        error refusing it; a refused vote wrote nothing (its checks come before its writes)
+        and changes nothing for the others."""
+        outcomes: list[Answer | errors.StorageError] = []
+        with self._write():
+            for poll_id, user_id, option_ids in votes:
+                try:
+                    outcomes.append(self._record_poll_answer(poll_id, user_id, option_ids, at))
+                except errors.StorageError as error:
+                    outcomes.append(error)
+        return outcomes
+
+    def _record_poll_answer(
+        self, poll_id: str, user_id: int, option_ids: Sequence[int], at: datetime | None
+    ) -> Answer:
+        """`record_poll_answer` inside the caller's transaction."""
+        answered = self._clock() if at is None else at
+        context = self._row(_ANSWER_CONTEXT_BY_POLL, {"poll": poll_id, "user": user_id})
+        if context is None:
+            raise errors.UnknownPoll(poll_id)
+        if context["a_chosen"] is not None:
+            return _answer(context, prefix="a_")
+        if context["closed_at"] is not None or (
+            context["closes_at"] is not None and _ts(answered) > context["closes_at"]
+        ):
+            raise errors.PollClosed()
+        elapsed = int((answered - _dt(context["sent_at"])) / timedelta(milliseconds=1))
+        return self._insert_answer(
+            context,
+            tuple(option_ids),
+            answered,
+            max(0, elapsed),
+            tuple(json.loads(context["correct_option_ids"])),
+        )
 
     def record_answer(
         self,
@@ -1214,6 +1250,44 @@ class Store:
             "SELECT id, question_count FROM runs WHERE quiz_id = :quiz", {"quiz": quiz_id}, limit
         )
 
+    # -- results sent privately after a group run -----------------------------------------
+
+    def runs_owing_results(self) -> tuple[Run, ...]:
+        """Finished group runs whose students have not all had their result privately."""
+        rows = self._rows(
+            "SELECT id FROM runs WHERE mode = 'group' AND state = 'finished' "
+            "AND results_sent_at IS NULL ORDER BY id"
+        )
+        return tuple(self.get_run(r["id"]) for r in rows)
+
+    def results_owed(self, run_id: int) -> tuple[int, ...]:
+        """The users on a run's leaderboard who have not had their result privately, in the
+        board's order."""
+        sent = {
+            r["user_id"]
+            for r in self._rows("SELECT user_id FROM result_messages WHERE run_id = ?", (run_id,))
+        }
+        return tuple(
+            row.user_id for row in self.run_leaderboard(run_id) if row.user_id not in sent
+        )
+
+    def result_sent(self, run_id: int, user_id: int, *, at: datetime | None = None) -> None:
+        """Note that a user has had their result of a run (or cannot be sent it)."""
+        with self._write():
+            self.db.execute(
+                "INSERT INTO result_messages (run_id, user_id, sent_at) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (run_id, user_id, self._at(at)),
+            )
+
+    def results_done(self, run_id: int, *, at: datetime | None = None) -> None:
+        """Note that everyone on a run's leaderboard has had their result."""
+        with self._write():
+            self.db.execute(
+                "UPDATE runs SET results_sent_at = ? WHERE id = ? AND results_sent_at IS NULL",
+                (self._at(at), run_id),
+            )
+
     # -- what the bot waits for, and the hourly generation limit ---------------------------
 
     def set_pending_reply(
@@ -1286,18 +1360,24 @@ class Store:
 
     def quiz_rank(self, quiz_id: int, user_id: int) -> tuple[int | None, int]:
         """The user's rank on `quiz_leaderboard` (None if they are not on it) and how many
-        are, without building the board."""
+        are, without building the board: one more than those ahead of the user (better
+        accuracy, or the same in less time), which is the board's RANK() without sorting
+        everyone (it is asked at the end of every private play of a popular quiz)."""
         row = self._row(
             f"""
-            {_ranked("SELECT id, question_count FROM runs WHERE quiz_id = :quiz")}
-            SELECT (SELECT rank FROM ranked WHERE user_id = :user) AS rank,
-                   (SELECT COUNT(*) FROM ranked JOIN users u ON u.id = ranked.user_id)
+            {_per_user("SELECT id, question_count FROM runs WHERE quiz_id = :quiz")},
+            me AS (SELECT accuracy, total_ms FROM per_user WHERE user_id = :user)
+            SELECT (SELECT 1 + COUNT(*) FROM per_user p, me
+                    WHERE p.accuracy > me.accuracy
+                       OR (p.accuracy = me.accuracy AND p.total_ms < me.total_ms)) AS ahead,
+                   EXISTS (SELECT 1 FROM me) AS listed,
+                   (SELECT COUNT(*) FROM per_user JOIN users u ON u.id = per_user.user_id)
                        AS players
             """,
             {"quiz": quiz_id, "user": user_id},
         )
         assert row is not None
-        return row["rank"], row["players"]
+        return (row["ahead"] if row["listed"] else None), row["players"]
 
     # -- maintenance ------------------------------------------------------------------------
 
@@ -1372,6 +1452,19 @@ ON CONFLICT (user_id, question_id) DO UPDATE SET
 """
 
 
+# What registering a poll checks, in one query: the run's state and timing, the question's
+# answer and option count (NULL when it is not in the run), whether the chat is known.
+_POLL_CONTEXT = """
+SELECT r.state, r.seconds_per_question, q.answer_index,
+       json_array_length(q.options) AS option_count,
+       EXISTS (SELECT 1 FROM chats WHERE id = :chat) AS chat_known
+FROM runs r
+LEFT JOIN run_questions rq ON rq.run_id = r.id AND rq.question_id = :question
+LEFT JOIN questions q ON q.id = rq.question_id
+WHERE r.id = :run
+"""
+
+
 # Everything needed to record an answer, in one query: the run, the question within it (NULL
 # when it is not in the run), whether the user exists, the answer already stored (columns a_*,
 # NULL when none), and for a poll its timing and correct options.
@@ -1421,23 +1514,27 @@ def streak(days: Sequence[date], today: date) -> Streak:
     return Streak(current=current, longest=longest, last_day=last)
 
 
-def _ranked(runs_sql: str) -> str:
-    """The WITH clause of a leaderboard over the runs `runs_sql` selects (id and
-    question_count): `ranked` has per user answered, correct, asked, total_ms, accuracy and
-    rank (accuracy first, then less total answer time; ties share a rank)."""
+def _per_user(runs_sql: str) -> str:
+    """The start of a WITH clause: `per_user` has, over the runs `runs_sql` selects (id and
+    question_count), per user answered, correct, asked, total_ms and accuracy."""
     return f"""
             WITH chosen AS ({runs_sql}),
-            per_user AS (
+            per_user AS MATERIALIZED (
                 SELECT s.user_id, SUM(s.answered) AS answered, SUM(s.correct) AS correct,
-                       SUM(c.question_count) AS asked, SUM(s.total_ms) AS total_ms
+                       SUM(c.question_count) AS asked, SUM(s.total_ms) AS total_ms,
+                       CAST(SUM(s.correct) AS REAL) / SUM(c.question_count) AS accuracy
                 FROM chosen c JOIN run_scores s ON s.run_id = c.id
                 GROUP BY s.user_id
-            ),
+            )"""
+
+
+def _ranked(runs_sql: str) -> str:
+    """The WITH clause of a leaderboard over the runs `runs_sql` selects: `ranked` is
+    `per_user` with each user's rank (accuracy first, then less total answer time; ties share
+    a rank)."""
+    return f"""{_per_user(runs_sql)},
             ranked AS (
-                SELECT *, CAST(correct AS REAL) / asked AS accuracy,
-                       RANK() OVER (ORDER BY CAST(correct AS REAL) / asked DESC, total_ms)
-                           AS rank
-                FROM per_user
+                SELECT *, RANK() OVER (ORDER BY accuracy DESC, total_ms) AS rank FROM per_user
             )"""
 
 

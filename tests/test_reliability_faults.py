@@ -21,6 +21,7 @@ from bot_support import (
     polls,
     push,
     running_bot,
+    texts_in,
     wait_polls,
     wait_text,
 )
@@ -63,6 +64,78 @@ async def test_drops_5xx_and_429_stretches_lose_no_answer_and_no_question(
         assert run.state == "finished"
         assert len(store.get_answers(run.id)) == 4
         assert store.run_score(run.id, ann["id"]).correct == right
+
+
+async def test_a_poll_sent_again_after_a_timeout_counts_a_vote_on_either_copy_once(
+    sandbox, tmp_path
+) -> None:
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea = sim.create_user("Tea")
+    ann = sim.create_user("Ann", started=True)
+    quiz_id = stored_quiz(db, tea, n=2)
+    # Telegram shows the first question at once but answers sendPoll after the bot's 5 s
+    # timeout: the bot sends it again, and Ann sees it twice.
+    late = sandbox.inject_fault("late", delay=6.0, methods=["sendPoll"])
+    async with running_bot(bot_settings(sandbox, tmp_path)):
+        sim.send_command(ann["id"], play_link(db, quiz_id))
+        await wait_polls(sim, ann["id"], 2, timeout=30)
+        first, copy = (m["poll"] for m in polls(sim, ann["id"]))
+        assert first["question"] == copy["question"]
+        right, *_ = first["correct_option_ids"]
+        sim.vote(ann["id"], first["id"], [right])  # on the copy the bot never heard back about
+        second = (await wait_polls(sim, ann["id"], 3, timeout=30))["poll"]
+        sim.vote(ann["id"], copy["id"], [(right + 1) % len(copy["options"])])  # too: ignored
+        sim.vote(ann["id"], second["id"], [(second["correct_option_ids"][0] + 1) % 4])
+        result = await wait_text(sim, ann["id"], lambda t: t.startswith("🏁"), timeout=30)
+    assert late.hits == 1
+    assert len(polls(sim, ann["id"])) == 3
+    assert "You got 1/2 right" in result["text"]
+    with Store(db) as store:
+        (run,) = store.list_runs()
+        answers = store.get_answers(run.id)
+        assert [(a.question_id, a.chosen) for a in answers] == [
+            (run.question_ids[0], (right,)),
+            (run.question_ids[1], ((second["correct_option_ids"][0] + 1) % 4,)),
+        ]
+
+
+async def test_a_group_poll_sent_again_after_a_timeout_counts_each_student_once(
+    sandbox, tmp_path
+) -> None:
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea = sim.create_user("Tea")
+    students = [sim.create_user(f"D{i}", started=True) for i in range(3)]
+    stored_quiz(db, tea, n=2)
+    async with running_bot(bot_settings(sandbox, tmp_path, seconds_per_question=60)):
+        group = sim.create_group("Class 4D", owner=tea["id"], members=[s["id"] for s in students])
+        late = sandbox.inject_fault("late", delay=6.0, methods=["sendPoll"], chats=[group["id"]])
+        await push(sim, tea, "Class 4D", "▶️")
+        await wait_polls(sim, group["id"], 2, timeout=30)
+        first, copy = (m["poll"] for m in polls(sim, group["id"]))
+        for student in students[:2]:  # two on the copy the bot never heard back about
+            sim.vote(student["id"], first["id"], [0])
+        sim.vote(students[2]["id"], copy["id"], [1])
+        sim.vote(students[0]["id"], copy["id"], [2])  # a second answer: ignored
+        second = (await wait_polls(sim, group["id"], 3, timeout=30))["poll"]
+        for student in students:
+            sim.vote(student["id"], second["id"], [0])
+        board = await wait_text(sim, group["id"], lambda t: t.startswith("🏆"), timeout=30)
+    assert late.hits == 1
+    with Store(db) as store:
+        (run,) = store.list_runs()
+        answers = store.get_answers(run.id)
+        first_answers = {
+            a.user_id: a.chosen for a in answers if a.question_id == run.question_ids[0]
+        }
+    assert first_answers == {
+        students[0]["id"]: (0,),
+        students[1]["id"]: (0,),
+        students[2]["id"]: (1,),
+    }
+    assert len(answers) == 6
+    assert board["text"].count("/2") == 3
 
 
 def answers_stored(db: Path) -> int:
@@ -137,6 +210,73 @@ async def test_the_bot_killed_mid_quiz_carries_on_and_counts_every_vote_once(
     for i, student in enumerate(students):
         assert f"K{i}: {right[student['id']]}/4" in board["text"]
     assert sandbox.token not in log.read_text()
+
+
+def result_texts(sim, user_id: int) -> list[str]:
+    return [t for t in texts_in(sim, user_id) if "you got" in t]
+
+
+async def play_group_quiz(sim, group: JSON, students: list[JSON], questions: int) -> None:
+    """Every student answers every question (the last vote ends the run)."""
+    for n in range(1, questions + 1):
+        poll = (await wait_polls(sim, group["id"], n, timeout=30))["poll"]
+        for student in students:
+            sim.vote(student["id"], poll["id"], [n % len(poll["options"])])
+
+
+async def test_results_sent_after_a_group_quiz_hold_up_no_other_update(sandbox, tmp_path) -> None:
+    sim = sandbox.sim
+    db = tmp_path / "quizbot.db"
+    tea = sim.create_user("Tea")
+    students = [sim.create_user(f"R{i}", started=True) for i in range(4)]
+    slow, other = students[0], students[1]
+    stored_quiz(db, tea, n=2)
+    # The message to one student takes Telegram 3 s (within the bot's timeout: sent once).
+    fault = sandbox.inject_fault("delay", delay=3.0, methods=["sendMessage"], chats=[slow["id"]])
+    async with running_bot(bot_settings(sandbox, tmp_path, seconds_per_question=60)):
+        group = sim.create_group("Class 6R", owner=tea["id"], members=[s["id"] for s in students])
+        await push(sim, tea, "Class 6R", "▶️")
+        await play_group_quiz(sim, group, students, 2)
+        await wait_text(sim, group["id"], lambda t: t.startswith("🏆"), timeout=30)
+        sim.send_command(other["id"], "/help")
+        await wait_text(sim, other["id"], lambda t: t.startswith("Students"), timeout=30)
+        slow_had_result = result_texts(sim, slow["id"])  # not yet: it takes 3 s
+        await sim.wait_until(lambda: all(result_texts(sim, s["id"]) for s in students), 30)
+    assert fault.hits == 1
+    assert slow_had_result == []
+    assert [len(result_texts(sim, s["id"])) for s in students] == [1, 1, 1, 1]
+
+
+async def test_results_owed_when_the_bot_is_killed_are_sent_after_the_restart(
+    sandbox, tmp_path
+) -> None:
+    sim = sandbox.sim
+    db, log = tmp_path / "quizbot.db", tmp_path / "bot.log"
+    tea = sim.create_user("Tea")
+    students = [sim.create_user(f"W{i}", started=True) for i in range(6)]
+    stored_quiz(db, tea, n=2)
+    # Every result takes Telegram 2 s: the bot is killed while they go out.
+    sandbox.inject_fault(
+        "delay", count=6, delay=2.0, methods=["sendMessage"], chats=[s["id"] for s in students]
+    )
+    bot = start_bot(sandbox, db, log)
+    try:
+        await sim.wait_until(lambda: sandbox.calls.count("setMyCommands") >= 2, 60)
+        group = sim.create_group("Class 6W", owner=tea["id"], members=[s["id"] for s in students])
+        await push(sim, tea, "Class 6W", "▶️")
+        await play_group_quiz(sim, group, students, 2)
+        await wait_text(sim, group["id"], lambda t: t.startswith("🏆"), timeout=30)
+        assert await stop_bot(bot, signal.SIGKILL) == -signal.SIGKILL
+        bot = start_bot(sandbox, db, log)
+        await sim.wait_until(lambda: all(result_texts(sim, s["id"]) for s in students), 60)
+        with Store(db) as store:
+            await sim.wait_until(lambda: store.runs_owing_results() == (), 30)
+    finally:
+        code = await stop_bot(bot)
+    assert code == 0, log.read_text()
+    # A result sent as the bot was killed, before it could note so, may come twice.
+    assert all(1 <= len(result_texts(sim, s["id"])) <= 2 for s in students)
+    assert len(polls(sim, group["id"])) == 2
 
 
 WRITER = textwrap.dedent(

@@ -105,6 +105,7 @@ def test_migrates_from_empty_and_reopens(tmp_path):
             "m003_link_codes",
             "m004_user_time_zones",
             "m005_pending_replies_and_generations",
+            "m006_result_messages",
         ]
         assert store.get_user(7).first_name == "Ada"
         assert store.check() == []
@@ -306,6 +307,41 @@ def test_poll_answer_recorded_once_even_after_close(store):
     with pytest.raises(PollClosed, match="closed"):
         store.record_poll_answer("P1", 3, [1], at=T0 + timedelta(seconds=11))
     assert store.get_answers(run.id) == (answer,)
+
+
+def test_votes_recorded_together_each_as_alone(store):
+    _, run = make_run(store, students=[(2, "Ann"), (3, "Bob"), (4, "Cy")])
+    first, second = run.question_ids[:2]
+    for poll_id, qid in (("P1", first), ("P2", second)):
+        store.register_poll(
+            poll_id, run_id=run.id, question_id=qid, chat_id=CLASS_CHAT, message_id=1, sent_at=T0
+        )
+    store.close_poll("P2", at=T0)
+    at = T0 + timedelta(seconds=3)
+    votes = [
+        ("P1", 2, [0]),  # Ann, right
+        ("P1", 2, [1]),  # Ann again: her first answer stands
+        ("P2", 3, [1]),  # a closed poll
+        ("P1", 3, [7]),  # no such option
+        ("P9", 3, [0]),  # no such poll
+        ("P1", 4, [2]),  # Cy, wrong
+        ("P1", 5, [0]),  # nobody the store knows
+    ]
+    outcomes = store.record_poll_answers(votes, at=at)
+    ann = store.get_answer(run.id, first, 2)
+    cy = store.get_answer(run.id, first, 4)
+    assert [type(o).__name__ for o in outcomes[2:5]] + [type(outcomes[6]).__name__] == [
+        "PollClosed",
+        "OptionOutOfRange",
+        "UnknownPoll",
+        "UnknownUser",
+    ]
+    assert outcomes[:2] == [ann, ann]  # a repeat in the same batch returns the first
+    assert outcomes[5] == cy
+    assert (ann.chosen, ann.correct, ann.elapsed_ms, cy.correct) == ((0,), True, 3000, False)
+    assert store.get_answers(run.id) == (ann, cy)
+    assert store.run_score(run.id, 4).correct == 0
+    assert store.check() == []
 
 
 def test_poll_closes_by_time(store):
@@ -739,6 +775,54 @@ def test_list_chats_and_quiz_leaderboard(store):
     board = store.quiz_leaderboard(quiz.id)
     assert [(r.rank, r.user_id, r.correct, r.asked) for r in board] == [(1, 7, 3, 3), (2, 8, 1, 3)]
     assert [store.quiz_rank(quiz.id, user) for user in (7, 8, 9)] == [(1, 2), (2, 2), (None, 2)]
+
+
+def test_quiz_rank_is_the_rank_on_the_quiz_leaderboard_ties_and_all(store):
+    quiz, run = make_run(store, students=[(u, f"S{u}") for u in range(10, 22)])
+    # Right answers 0-3 of 3 and times that tie on purpose; 20 and 21 play privately too.
+    for user in range(10, 20):
+        right = user % 4
+        chosen = [i if i < right else (i + 1) % 4 for i in range(3)]
+        answer_all(store, run, user, chosen, [1000 * (user % 3)] * 3)
+    for user in (20, 21):
+        store.upsert_chat(user, type="private", at=T0)
+        again = store.create_run(quiz.id, chat_id=user, started_by=user, at=T0)
+        answer_all(store, again, user, [0, 1, 2], [500] * 3)
+    answer_all(store, run, 20, [0, 0, 0], [500] * 3)
+    board = store.quiz_leaderboard(quiz.id)
+    assert len({row.rank for row in board}) < len(board)  # there are ties
+    assert [store.quiz_rank(quiz.id, row.user_id) for row in board] == [
+        (row.rank, len(board)) for row in board
+    ]
+    assert store.quiz_rank(quiz.id, 99) == (None, len(board))
+
+
+def test_results_owed_after_a_group_run_until_each_is_noted(store):
+    quiz, run = make_run(store, students=[(7, "Ann"), (8, "Bob")])
+    answer_all(store, run, 7, [0, 1, 2], [1000] * 3)
+    answer_all(store, run, 8, [0, 0, 0], [1000] * 3)
+    store.upsert_chat(7, type="private", at=T0)
+    alone = store.create_run(quiz.id, chat_id=7, started_by=7, at=T0)
+    store.finish_run(alone.id, at=T0)  # a private run owes no results
+    assert store.runs_owing_results() == ()  # still running
+    store.finish_run(run.id, at=T0)
+    assert [r.id for r in store.runs_owing_results()] == [run.id]
+    assert store.results_owed(run.id) == (7, 8)  # the board's order
+    store.result_sent(run.id, 7, at=T0)
+    store.result_sent(run.id, 7, at=T0)
+    assert store.results_owed(run.id) == (8,)
+    store.results_done(run.id, at=T0)
+    assert store.runs_owing_results() == ()
+
+
+def test_runs_finished_before_results_were_noted_owe_none(tmp_path):
+    path = tmp_path / "old.db"
+    version_2(path, teacher=TEACHER, group=CLASS_CHAT)
+    with Database(path) as db:
+        db.execute("UPDATE runs SET state = 'finished', finished_at = ?", (T0.isoformat(),))
+    with Store(path) as store:
+        assert store.list_runs(states=["finished"]) != ()
+        assert store.runs_owing_results() == ()
 
 
 def test_add_questions_appends_only_new_ids(store):

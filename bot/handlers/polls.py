@@ -32,6 +32,8 @@ async def on_poll_answer(update: Update, context: Context) -> None:
     store = services(context).store
     poll = await _sent_poll(context, vote.poll_id)
     if poll is None:
+        poll = await play.adopt_poll(context, vote.poll_id, vote.user.id)
+    if poll is None:
         logger.info("vote of %s on unknown poll %s ignored", vote.user.id, vote.poll_id)
         return  # not one of ours
     if poll.chat_id > 0 and poll.chat_id != vote.user.id:
@@ -43,7 +45,7 @@ async def on_poll_answer(update: Update, context: Context) -> None:
         logger.info("repeated vote of %s on poll %s ignored", vote.user.id, poll.id)
         return
     try:
-        answer = store.record_poll_answer(poll.id, vote.user.id, vote.option_ids)
+        answer = await services(context).votes.record(poll.id, vote.user.id, vote.option_ids)
     except (PollClosed, RunNotActive, OptionOutOfRange, QuestionNotInQuiz, UnknownUser) as error:
         logger.info("vote of %s on poll %s not counted: %s", vote.user.id, poll.id, error)
         return

@@ -181,8 +181,11 @@ class Simulation:
     # --- updates --------------------------------------------------------------------------
 
     def push_update(self, kind: str, payload: JSON) -> None:
-        snapshot = copy.deepcopy(payload)  # later edits do not rewrite queued updates
-        self.updates.append({"update_id": next(self._update_ids), kind: snapshot})
+        """Queue an update for the bot, unless the bot's allowed_updates leave its kind out
+        (Telegram does not keep those either)."""
+        if kind in self.allowed_updates:
+            snapshot = copy.deepcopy(payload)  # later edits do not rewrite queued updates
+            self.updates.append({"update_id": next(self._update_ids), kind: snapshot})
         self.notify()
 
     def now(self) -> int:
@@ -597,8 +600,10 @@ class Simulation:
                     ],
                 },
             )
-        if state.sent_by_bot:
+        if state.sent_by_bot and "poll" in self.allowed_updates:  # a copy only if wanted
             self.push_update("poll", self.poll_object(state))
+        else:
+            self.notify()
 
     def expire_poll(self, poll_id: str) -> None:
         """Run out a poll's open_period now (a `poll` update with is_closed)."""
