@@ -359,10 +359,7 @@ async def advance_group(context: Context, run_id: int, position: int) -> None:
     for poll in store.run_polls(run_id):
         if poll.question_id == run.question_ids[position] and poll.closed_at is None:
             store.close_poll(poll.id)
-            if poll.message_id == UNKNOWN_MESSAGE:
-                continue
-            with contextlib.suppress(TelegramError):  # closed already, or the bot was removed
-                await context.bot.stop_poll(poll.chat_id, poll.message_id)
+            await _stop_poll(context, poll)
     if run.position < len(run.question_ids):
         await send_group_question(context, run)
     else:
@@ -459,10 +456,17 @@ async def stop_group(context: Context, run: Run) -> None:
     """A teacher stops a group run early: close the open poll and finish."""
     store = _services(context).store
     for poll in store.run_polls(run.id):
-        if poll.closed_at is None and poll.message_id != UNKNOWN_MESSAGE:
-            with contextlib.suppress(TelegramError):
-                await context.bot.stop_poll(poll.chat_id, poll.message_id)
+        if poll.closed_at is None:
+            await _stop_poll(context, poll)
     await finish_group(context, run)
+
+
+async def _stop_poll(context: Context, poll: StoredPoll) -> None:
+    """Close a poll in its chat; one taken in by `adopt_poll` has no message id to close."""
+    if poll.message_id == UNKNOWN_MESSAGE:
+        return
+    with contextlib.suppress(TelegramError):  # closed already, or the bot was removed
+        await context.bot.stop_poll(poll.chat_id, poll.message_id)
 
 
 async def begin_scheduled(context: Context) -> None:

@@ -8,7 +8,7 @@ the Doc; a fact holds token indices into it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -97,7 +97,7 @@ def phrase_tokens(token: Token, *, keep_conj: bool = True) -> list[Token]:
 
     walk(token)
     kept = {t.i for t in keep}
-    bracketed = _inside_dropped_brackets(keep, kept)
+    bracketed = inside_dropped_brackets(keep, kept)
     keep = [
         t
         for t in keep
@@ -111,7 +111,7 @@ def phrase_tokens(token: Token, *, keep_conj: bool = True) -> list[Token]:
     return _balance_quotes(keep)
 
 
-def _inside_dropped_brackets(tokens: list[Token], kept: set[int]) -> set[int]:
+def inside_dropped_brackets(tokens: list[Token], kept: Collection[int]) -> set[int]:
     """Kept tokens that stood inside brackets the phrase lost: "American Football Conference
     (AFC) champion" would read "American Football Conference AFC champion"."""
     if not tokens:

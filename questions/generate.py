@@ -17,6 +17,7 @@ from questions.facts import (
     SPEECH_VERBS,
     Fact,
     extract_facts,
+    inside_dropped_brackets,
     phrase_tokens,
     resolve_pronouns,
 )
@@ -253,25 +254,13 @@ MADE_THINGS = {
 def _lost_punctuation(candidate: Candidate) -> bool:
     """Whether the stem keeps words that only read right with a slash or brackets it dropped:
     both sides of "US/Canada", or what stood inside "(Khwarezmid Empire)"."""
-    doc = candidate.sentence.doc
     kept = candidate.question_tokens
-    depth_open = -1
-    for token in candidate.sentence:
-        if token.text in ("(", "["):
-            depth_open = token.i
-        elif token.text in (")", "]"):
-            depth_open = -1
-        elif depth_open >= 0 and token.i in kept and depth_open not in kept:
-            return True
-        if (
-            token.text == "/"
-            and token.i not in kept
-            and token.i - 1 in kept
-            and token.i + 1 in kept
-            and token.i + 1 < len(doc)
-        ):
-            return True
-    return False
+    if inside_dropped_brackets(list(candidate.sentence), kept):
+        return True
+    return any(
+        t.text == "/" and t.i not in kept and t.i - 1 in kept and t.i + 1 in kept
+        for t in candidate.sentence
+    )
 
 
 YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
