@@ -33,7 +33,7 @@ from telegram.ext import (
 
 from bot import play, texts
 from bot.handlers import group, polls, student, teacher
-from bot.services import BotData, Context, Services, UserError
+from bot.services import BotData, Context, Services, UserError, freeze_heap
 from bot.settings import Settings
 from bot.transport import AiohttpRequest, HandledFirst
 from questions import ArticleError
@@ -73,6 +73,7 @@ def build_application(settings: Settings) -> Application:
         await app.bot.set_my_commands(PRIVATE_COMMANDS)
         await app.bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
         app.job_queue.run_once(play.resume, 0, name="resume")
+        freeze_heap()
         logger.info("quizbot @%s ready, database %s", app.bot.username, settings.db_path)
 
     async def post_stop(app: Application) -> None:
