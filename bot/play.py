@@ -11,12 +11,14 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll
+from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError, TimedOut
 
-from bot import report, texts
+from bot import report, texts, transport
 from bot.services import Context, PollInDoubt, Services
+from bot.transport import JSON
 from storage import InvalidState, RunNotActive, StorageError, UnknownPoll
-from storage.records import Answer, Run
+from storage.records import Answer, Question, Run
 from storage.records import Poll as StoredPoll
 
 logger = logging.getLogger(__name__)
@@ -71,18 +73,8 @@ async def send_question(
         for attempt in range(1, SEND_POLL_TRIES + 1):
             sent = now()
             try:
-                message = await context.bot.send_poll(
-                    chat_id,
-                    texts.esc(question.question),
-                    [texts.esc(option) for option in question.options],
-                    type=Poll.QUIZ,
-                    is_anonymous=False,
-                    correct_option_ids=[question.answer_index],
-                    explanation=texts.poll_explanation(question),
-                    open_period=seconds,
-                    shuffle_options=live or None,
-                    hide_results_until_closes=live or None,
-                    allows_revoting=False,
+                message = await transport.post(
+                    context.bot, "sendPoll", _quiz_poll(chat_id, question, seconds, live=live)
                 )
                 break
             except TimedOut:
@@ -93,14 +85,37 @@ async def send_question(
                 logger.info("sendPoll to %s timed out; sending it again", chat_id)
         sent = now()
         return store.register_poll(
-            message.poll.id,
+            message["poll"]["id"],
             run_id=run.id,
             question_id=question.id,
             chat_id=chat_id,
-            message_id=message.message_id,
+            message_id=message["message_id"],
             sent_at=sent,
             closes_at=closes(sent),
         )
+
+
+def _quiz_poll(chat_id: int, question: Question, seconds: int | None, *, live: bool) -> JSON:
+    """sendPoll's data: `question` as a quiz poll, its options shuffled and its results hidden
+    until it closes when the class plays live."""
+    return {
+        "chat_id": chat_id,
+        "question": texts.esc(question.question),
+        "question_parse_mode": ParseMode.HTML,
+        "options": [
+            {"text": texts.esc(option), "text_parse_mode": ParseMode.HTML}
+            for option in question.options
+        ],
+        "type": Poll.QUIZ,
+        "is_anonymous": False,
+        "correct_option_ids": [question.answer_index],
+        "explanation": texts.poll_explanation(question),
+        "explanation_parse_mode": ParseMode.HTML,
+        "open_period": seconds,
+        "shuffle_options": live or None,
+        "hide_results_until_closes": live or None,
+        "allows_revoting": False,
+    }
 
 
 async def adopt_poll(context: Context, poll_id: str, voter_id: int) -> StoredPoll | None:
@@ -158,7 +173,9 @@ async def on_answer(context: Context, poll: StoredPoll, answer: Answer) -> None:
         return
     if not answer.correct:
         question = _services(context).store.get_question(answer.question_id)
-        await context.bot.send_message(poll.chat_id, texts.evidence(question))
+        await transport.post(
+            context.bot, "sendMessage", transport.html_text(poll.chat_id, texts.evidence(question))
+        )
     if run.kind == "assignment":
         await next_assignment_question(context, run, answer.user_id)
     else:
