@@ -166,10 +166,19 @@ def _fact_for(verb: Token) -> Fact | None:
     subject, inherited = _subject(verb)
     if subject is None or (subject.pos_ == "PRON" and subject.lower_ in RELATIVE_WORDS):
         return None
-    passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children) or (
-        verb.dep_ in ("acl", "relcl")
-        and verb.tag_ == "VBN"
-        and not any(c.dep_ in ("aux", "nsubj") for c in verb.children)
+    passive = (
+        any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
+        or (
+            verb.dep_ in ("acl", "relcl")
+            and verb.tag_ == "VBN"
+            and not any(c.dep_ in ("aux", "nsubj") for c in verb.children)
+        )
+        or (  # "was established in 1865 and designed by X": the second is passive too
+            inherited
+            and verb.dep_ == "conj"
+            and verb.tag_ == "VBN"
+            and any(c.dep_ == "auxpass" for c in verb.head.children)
+        )
     )
     if passive and verb.dep_ == "acl" and verb.sent.root.pos_ in ("NOUN", "PROPN"):
         return None  # "Whitby, who had come on, scored": a verb the parser took for a participle

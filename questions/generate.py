@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from questions import distractors as distractor_stage
 from questions.facts import (
@@ -95,7 +95,7 @@ def _scored_candidates(
     facts = list(extract_facts(doc))
     by_lemma: dict[str, list[Fact]] = defaultdict(list)
     for fact in facts:
-        by_lemma[fact.lemma].append(fact)
+        by_lemma[ALIKE.get(fact.lemma, fact.lemma)].append(fact)
     candidates = [c for f in facts for c in candidates_for(doc, f, ctx)]
     candidates += title_candidates(doc, ctx)
     covered = {c.sentence.start for c in candidates}
@@ -193,11 +193,25 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
     if re.search(r"[\u0250-\u02ff]", candidate.question):
         return True  # a pronunciation in IPA pasted into the stem
     doc = candidate.sentence.doc
-    if candidate.kind != "cloze" and any(
-        doc[i].dep_ == "det" and doc[i].lower_ in ("this", "that", "these", "those")
-        for i in candidate.question_tokens
-    ):
+    if any(_points_back(doc[i]) for i in candidate.question_tokens):
         return True  # "What is a strengthening of that conjecture?": which one?
+    if candidate.kind == "cloze" and re.search(
+        rf"\b{re.escape(candidate.key)}\b", candidate.question
+    ):
+        return True  # "None of these divides _____, so 37 is prime.": the key is still there
+    if candidate.kind != "cloze" and _cut_aside(candidate):
+        return True  # "When did the Maling company, at one time move to the city?"
+    if re.match(r"(Including|Excluding|Especially|Besides|Like|Unlike) ", candidate.question):
+        return True  # "Including whom did the plan lead to ...?": a list's example asked for
+    if (
+        candidate.kind in ("when", "where")
+        and candidate.fact is not None
+        and candidate.fact.lemma == "be"
+        and not any(doc[i].dep_ in ("attr", "acomp") for i in candidate.question_tokens)
+    ):
+        return True  # "When was Mosley Street in the city?": what it was got lost
+    if candidate.kind == "who" and (_names_a_thing(candidate.key) or _thing_complement(candidate)):
+        return True  # "Who prevents ...? -- Mansueto Library", "Who is the oldest institution?"
     later = candidate.question.lower().split()[2:] if candidate.kind != "cloze" else []
     if {w.strip("?,") for w in later} & {"which", "whom", "whose", "whereby", "wherein"}:
         return True  # "How much does the city contribute from which?": a relative clause's half
@@ -242,6 +256,78 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
     if sum(bool(re.search(r"\b\d{4}\b", e.text)) for e in dates) >= 2:
         return True
     return candidate.kind == "when" and bool(dates)
+
+
+# Words that point back to something the sentence before named: "this", "another", "the
+# latter"; a bare ordinal ("the second reached 617 miles"); "the event".
+POINTING_DETERMINERS = {"this", "that", "these", "those", "another"}
+POINTING_HEADS = {
+    "latter", "former", "first", "second", "third", "fourth", "fifth", "last", "event",
+    "incident", "occasion", "episode",
+}  # fmt: skip
+ARGUMENT_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "dative"}
+
+
+def _points_back(token: Token) -> bool:
+    if token.dep_ == "det":
+        return token.lower_ in POINTING_DETERMINERS
+    return (
+        token.dep_ in ARGUMENT_DEPS
+        and token.lower_ in POINTING_HEADS
+        and not any(c.dep_ in ("compound", "amod", "prep", "nummod") for c in token.children)
+    )
+
+
+DATE_COMMA = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September"
+                        r"|October|November|December) \d{1,2}, (?=\d{4})")
+
+
+def _cut_aside(candidate: Candidate) -> bool:
+    """A comma the stem kept without its partner, where it cannot close an aside at the end:
+    before the verb ("the Maling company, at one time move to the city") or after a
+    preposition ("start from, Newcastle"). A date's comma ("May 21, 2013") and a list's comma
+    (followed by its "and" or "or") do not count."""
+    body = DATE_COMMA.sub("", candidate.question.rstrip("?"))
+    if body.count(",") % 2 == 0 or candidate.fact is None:
+        return False
+    before, after = body.rsplit(",", 1)
+    words = set(after.split())
+    if words & {"and", "or"}:
+        return False
+    verb = candidate.sentence.doc[candidate.fact.verb]
+    preposition = before.split()[-1].lower() in PREPOSITIONS
+    return preposition or bool(words & {verb.text, verb.lemma_})
+
+
+PREPOSITIONS = {"from", "in", "on", "at", "to", "of", "by", "with", "within", "into", "for"}
+
+
+# The last word of a name that is a place, a building or a body, not a person ("the Rika
+# Mansueto Library"); and nouns that say an answer is not a person ("the oldest institution").
+THING_NAME_ENDS = {
+    "library", "university", "college", "school", "institute", "museum", "church",
+    "cathedral", "park", "bridge", "tunnel", "tunnelling", "hall", "tower", "building",
+    "station", "airport", "stadium", "street", "road", "square", "quadrangle", "hospital",
+    "company", "corporation", "foundation", "council", "party", "club", "centre", "center",
+}  # fmt: skip
+THING_NOUNS = THING_NAME_ENDS | {
+    "institution", "establishment", "organisation", "organization", "body", "structure",
+    "city", "town", "country", "firm", "agency", "group", "team", "place",
+}  # fmt: skip
+
+
+def _names_a_thing(key: str) -> bool:
+    return key.split()[-1].lower() in THING_NAME_ENDS
+
+
+def _thing_complement(candidate: Candidate) -> bool:
+    """A "who" asked of being something no person is: "Who is the oldest institution?"."""
+    doc = candidate.sentence.doc
+    return any(
+        (doc[i].dep_ == "attr" or (doc[i].dep_ == "pobj" and doc[i].head.lower_ == "as"))
+        and doc[i].lemma_.lower() in THING_NOUNS
+        for i in candidate.question_tokens
+    )
 
 
 # Verbs whose object is a thing, never a person: a "who" key there is a mislabelled name.
@@ -316,6 +402,21 @@ def _topic(ents: tuple[Span, ...]) -> str | None:
     return ranked[0][0]
 
 
+# Verbs that report the same kind of event: "Which country did Japan absorb?" has as many
+# answers as Japan annexed, conquered or invaded.
+ALIKE = {
+    verb: group[0]
+    for group in (
+        ("conquer", "invade", "occupy", "annex", "absorb", "seize", "capture"),
+        ("kill", "murder", "slay", "shoot"),
+        ("defeat", "beat", "overcome"),
+        ("found", "establish", "create", "set"),
+        ("buy", "acquire", "purchase"),
+    )
+    for verb in group
+}
+
+
 def _other_answers(doc: Doc, candidate: Candidate, by_lemma: dict[str, list[Fact]]) -> list[str]:
     """Keys of other facts that answer this question as well: same predicate, same role, and
     every role the question names filled by the same word."""
@@ -323,13 +424,17 @@ def _other_answers(doc: Doc, candidate: Candidate, by_lemma: dict[str, list[Fact
     if fact is None:
         return []
     out = []
-    for other in by_lemma[fact.lemma]:
+    for other in by_lemma[ALIKE.get(fact.lemma, fact.lemma)]:
         if other is fact:
             continue
         role = other.role(candidate.role)
         if role is None:
             continue
-        heads = {(r.name, doc[r.head].lemma_.lower()) for r in other.roles}
+        heads = {
+            (r.name, word.lemma_.lower())
+            for r in other.roles
+            for word in (doc[r.head], *(c for c in doc[r.head].children if c.dep_ == "poss"))
+        }  # "Japan's military invaded China" answers "Which country did Japan invade?" too
         if all(item in heads for item in candidate.context):
             out.append(" ".join(t.text for t in phrase_tokens(doc[role.head])))
     return out

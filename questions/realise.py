@@ -97,8 +97,9 @@ def org_kind(name: str, doc: Doc) -> str | None:
     if kind is not None:
         return kind
     for ent in doc.ents:
-        if ent.label_ == "ORG" and ent.text.startswith(bare + " "):
-            kind = name_kind(ent.text)
+        fuller = re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE)
+        if ent.label_ == "ORG" and fuller.startswith(bare + " "):
+            kind = name_kind(fuller)
             if kind is not None:
                 return kind
     if bare in gazetteer("organisations"):
@@ -457,6 +458,8 @@ def _key_tokens(answer: list[Token], cls: str, entities: dict[int, Span]) -> lis
             if tokens and tokens[0].lower_ == "the":
                 tokens = tokens[1:]
             return tokens
+    while answer and answer[-1].text in (",", ";", ":"):
+        answer = answer[:-1]  # "Public schools, also known as ...": the apposition's comma
     if answer and answer[0].lower_ in ("the", "a", "an") and cls != "number":
         return answer[1:]
     return answer
@@ -774,6 +777,7 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
         first.pos_ in ("NOUN", "ADJ", "NUM")
         and (not first.ent_type_ or (first.is_alpha and first.pos_ == "NUM"))
         and first.tag_ != "NNP"
+        and not (first.text.isupper() or any(c.isupper() for c in first.text[1:]))  # "NK", "mRNA"
     ):
         tokens = [first.text.lower(), *tokens[1:]]
     return _enrich(list(tokens), ctx.enrich)
