@@ -201,6 +201,14 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         return True  # "None of these divides _____, so 37 is prime.": the key is still there
     if candidate.kind != "cloze" and _cut_aside(candidate):
         return True  # "When did the Maling company, at one time move to the city?"
+    if DANGLING_POSSESSIVE.match(candidate.question):
+        return True  # "What was their primary colour at the time?": whose?
+    if candidate.kind == "how_many" and re.match(
+        r"How many [\w-]+(?: [\w-]+)? and ", candidate.question
+    ):
+        return True  # "How many institutes and 113 centres does it run?": half a list
+    if candidate.kind == "how_many" and _measure_as_subject(candidate.question):
+        return True  # "How many kilometres from Warsaw features a preserved ecosystem?"
     if re.match(r"(Including|Excluding|Especially|Besides|Like|Unlike) ", candidate.question):
         return True  # "Including whom did the plan lead to ...?": a list's example asked for
     if (
@@ -258,6 +266,28 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
     return candidate.kind == "when" and bool(dates)
 
 
+# A possessive before anything in the stem it could belong to: "What was their colour?"
+DANGLING_POSSESSIVE = re.compile(
+    r"(?:What|Which \w+|When|Where|How (?:many|much)(?: [\w-]+)*?) "
+    r"(?:is|was|are|were|do|does|did|has|have|had|will|would|can|could) (?:his|her|their|its) "
+)
+
+MEASURE = re.compile(
+    r"How many (?:[\w-]+ )?(?:kilometres|kilometers|km|miles|metres|meters|feet|yards|acres"
+    r"|hectares|tonnes|tons|pounds|kilograms|kg|litres|liters|hours|minutes|seconds|degrees)\b"
+)
+AUXILIARIES = {
+    "is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "will", "would",
+    "can", "could", "may", "might", "must", "shall", "should",
+}  # fmt: skip
+
+
+def _measure_as_subject(question: str) -> bool:
+    """A distance or weight asked as what does something: the parser took a measure ("40
+    kilometres from Warsaw") for the subject."""
+    return bool(MEASURE.match(question)) and not AUXILIARIES & set(question.rstrip("?").split())
+
+
 # Words that point back to something the sentence before named: "this", "another", "the
 # latter"; a bare ordinal ("the second reached 617 miles"); "the event".
 POINTING_DETERMINERS = {"this", "that", "these", "those", "another"}
@@ -278,8 +308,10 @@ def _points_back(token: Token) -> bool:
     )
 
 
-DATE_COMMA = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September"
-                        r"|October|November|December) \d{1,2}, (?=\d{4})")
+DATE_COMMA = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September"
+    r"|October|November|December) \d{1,2}, (?=\d{4})"
+)
 
 
 def _cut_aside(candidate: Candidate) -> bool:

@@ -9,7 +9,12 @@ import pytest
 
 from questions import generate_quiz, load_article
 from questions.distractors import article_pool, kindred
-from questions.generate import _person_names, _scored_candidates
+from questions.generate import (
+    DANGLING_POSSESSIVE,
+    _measure_as_subject,
+    _person_names,
+    _scored_candidates,
+)
 from questions.parse import load_pipeline
 from questions.rank import score
 from questions.realise import answer_class, name_kind, org_kind
@@ -523,3 +528,21 @@ def test_a_question_with_other_answers_under_a_verb_alike_is_not_asked(nlp):
     asked = [s.candidate.question for s in candidates(nlp, text)]
     assert "Which country invaded Thailand?" in asked
     assert "Which country did Japan invade?" not in asked
+
+
+def test_a_count_is_not_asked_with_half_a_list_in_the_stem(nlp):
+    text = (
+        "The university operates 12 research institutes and 113 research centres on its "
+        "campus. It was founded by John Hale in 1890. Hale gave the university 40 acres of land."
+    )
+    asked = [s.candidate.question for s in candidates(nlp, text)]
+    assert "How many acres of land did Hale give the university?" in asked
+    assert not [q for q in asked if q.startswith("How many research institutes and")], asked
+
+
+def test_stems_that_cannot_stand_alone():
+    assert DANGLING_POSSESSIVE.match("What was their primary colour at the time?")
+    assert not DANGLING_POSSESSIVE.match("When did Erdogan meet his counterpart?")
+    assert not DANGLING_POSSESSIVE.match("Who led their team to the title?")
+    assert _measure_as_subject("How many kilometres from Warsaw features a forest?")
+    assert not _measure_as_subject("How many kilometres did the team run?")
