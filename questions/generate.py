@@ -36,6 +36,7 @@ from questions.model import (
 from questions.parse import load_pipeline
 from questions.rank import MIN_QUIZ_SCORE, Scored, score, select
 from questions.realise import (
+    ARGUMENT_DEPS,
     ArticleContext,
     Candidate,
     answer_class,
@@ -295,7 +296,6 @@ POINTING_HEADS = {
     "latter", "former", "first", "second", "third", "fourth", "fifth", "last", "event",
     "incident", "occasion", "episode",
 }  # fmt: skip
-ARGUMENT_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "dative"}
 
 
 def _points_back(token: Token) -> bool:
