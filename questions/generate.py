@@ -194,6 +194,9 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
     if re.search(r"[\u0250-\u02ff]", candidate.question):
         return True  # a pronunciation in IPA pasted into the stem
     doc = candidate.sentence.doc
+    same = [i for i in candidate.question_tokens if doc[i].lower_ == "same"]
+    if same and not any(doc[i].lower_ == "as" and i > same[0] for i in candidate.question_tokens):
+        return True  # "with the same franchise": the same as what the sentence said before
     if any(_points_back(doc[i]) for i in candidate.question_tokens):
         return True  # "What is a strengthening of that conjecture?": which one?
     if candidate.kind == "cloze" and re.search(

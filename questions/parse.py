@@ -17,9 +17,12 @@ MODEL_ENV = "QUIZBOT_SPACY_MODEL"
 
 @Language.component("quizbot_paragraphs")
 def _paragraph_boundaries(doc: Doc) -> Doc:
-    """A blank line always starts a new sentence; the parser decides the rest."""
+    """A blank line always starts a new sentence, and so does a capital after a full stop that
+    stands alone ("... in late May. EAT! NewcastleGateshead ..."); the parser decides the rest."""
     for token in doc[1:]:
-        if doc[token.i - 1].is_space and "\n" in doc[token.i - 1].text:
+        before = doc[token.i - 1]
+        blank_line = before.is_space and "\n" in before.text
+        if blank_line or (before.text == "." and token.is_alpha and token.text[0].isupper()):
             token.is_sent_start = True
     return doc
 

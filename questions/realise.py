@@ -18,7 +18,7 @@ from spacy.attrs import LOWER
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 
-from questions.facts import COUNT_ONLY_VERBS, Fact, phrase_tokens
+from questions.facts import COUNT_ONLY_VERBS, RELATIVE_WORDS, Fact, phrase_tokens
 
 PERSON_NOUNS = {
     "official", "spokesperson", "spokesman", "spokeswoman", "minister", "president", "leader",
@@ -270,6 +270,14 @@ def _not_people(doc: Doc) -> frozenset[str]:
                 and root.head.lemma_.lower() not in PERSON_NOUNS | PERSON_TITLES
             )
             or re.fullmatch(r"(St\.?|Saint) .+'s", ent.text)
+            or (  # "outside Lintiao-fu", "the capital of Ning Hia": a place the tagger missed
+                root.dep_ == "pobj"
+                and not any(c.dep_ == "case" for c in root.children)
+                and (
+                    root.head.lower_ in ("in", "at", "near", "into", "inside", "outside")
+                    or (root.head.lower_ == "of" and root.head.head.lemma_.lower() in PLACE_NOUNS)
+                )
+            )
         ):
             out.add(re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE))
     frozen = frozenset(out)
@@ -277,6 +285,10 @@ def _not_people(doc: Doc) -> frozenset[str]:
     return frozen
 
 
+PLACE_NOUNS = {
+    "capital", "city", "town", "village", "province", "region", "county", "district", "port",
+    "state", "island", "river", "valley", "kingdom", "fortress", "suburb",
+}  # fmt: skip
 PERSON_TITLES = {
     "president", "prime", "minister", "mr", "mrs", "ms", "dr", "sir", "dame", "king", "queen",
     "prince", "princess", "general", "spokesperson", "spokesman", "chancellor", "senator",
@@ -421,6 +433,22 @@ def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candid
             candidate = _realise(doc, fact, role, answer, cls, ctx, key_source=resolved)
             if candidate is not None:
                 yield candidate
+            apposed = _apposed_name(head, ctx)
+            if apposed is not None:
+                name, which = apposed
+                name_class = answer_class(name, ctx.surnames)
+                if (
+                    name_class == "org"
+                    and org_kind(_text(name), doc) is None
+                    and head.lemma_.lower() not in ORG_NOUNS
+                ):
+                    name_class = "thing"  # "his famous book, Principles of Geology", tagged ORG
+                if name_class in NAMED_CLASSES:
+                    candidate = _realise(
+                        doc, fact, role, answer, name_class, ctx, key_source=name, which=which
+                    )
+                    if candidate is not None:
+                        yield candidate
         number = next(
             (
                 c
@@ -437,6 +465,46 @@ def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candid
             candidate = _realise(doc, fact, role, key, "number", ctx, count_of=head)
             if candidate is not None:
                 yield candidate
+
+
+NAMED_CLASSES = {"person", "org", "place", "city", "country", "thing"}
+ORG_NOUNS = {
+    "company", "firm", "group", "organisation", "organization", "party", "team", "club",
+    "agency", "bank", "band", "body", "union", "network", "charity", "broadcaster", "airline",
+    "newspaper", "institution", "university", "school", "college", "court", "council",
+}  # fmt: skip
+APPOSED_LABELS = {
+    "PERSON", "ORG", "GPE", "LOC", "FAC", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW",
+}  # fmt: skip
+
+
+def _apposed_name(head: Token, ctx: ArticleContext) -> tuple[list[Token], str] | None:
+    """A common noun with a name in apposition -- "a Khitan prince, Chu'Tsai", "his famous
+    book, Principles of Geology" -- gives (the name, "which Khitan prince")."""
+    if head.pos_ != "NOUN" or head.ent_type_ or head.lemma_.lower() in ("one", "other"):
+        return None
+    apposed = [c for c in head.children if c.dep_ == "appos" and c.i > head.i]
+    if len(apposed) != 1 or any(c.dep_ in ("conj", "advmod") for c in apposed[0].children):
+        return None  # "other nations, particularly Europe": an example, not the one meant
+    if any(c.lower_ in ("other", "another", "several", "many") for c in head.children):
+        return None
+    name = ctx.entities.get(apposed[0].i)
+    if name is None or name.label_ not in APPOSED_LABELS or name.root.i != apposed[0].i:
+        return None
+    words: list[Token] = []
+    for child in head.lefts:
+        if child.dep_ not in ("amod", "compound", "nmod"):
+            continue
+        if child.tag_ in ("JJS", "RBS") or child.ent_type_ == "ORDINAL":
+            continue  # "the world's most popular half marathon": not "which most popular"
+        if any(t.tag_ in ("JJS", "RBS") or t.is_punct for t in child.subtree):
+            continue
+        words.extend(child.subtree)
+    words.append(head)
+    text = " ".join(
+        t.text if t.ent_type_ or t.tag_ in ("NNP", "NNPS") else t.lower_ for t in words
+    )
+    return list(name), f"which {text}"
 
 
 def _answer_tokens(doc: Doc, fact: Fact, role) -> list[Token]:
@@ -474,13 +542,25 @@ def _realise(
     ctx: ArticleContext,
     count_of: Token | None = None,
     key_source: list[Token] | None = None,
+    which: str | None = None,
 ) -> Candidate | None:
+    """The question asking for `answer` in `role` of `fact`; `key_source` gives the key when it
+    is not the answer's own words (a pronoun's antecedent, an apposed name), and `which` the
+    wh-phrase such a name is asked with ("which Khitan prince")."""
     if cls in ("pronoun", "other", "norp"):
         return None
     verb = doc[fact.verb]
     is_subject = role.head == fact.subject
     prep = doc[role.prep] if role.prep >= 0 else None
     wh, kind, strand = _wh_phrase(cls, role.name, prep, is_subject, answer, count_of)
+    if which is not None and role.name not in ("time", "place"):
+        kind = "which"
+        if is_subject or prep is None:
+            wh, strand = which, False
+        elif role.name == "agent":
+            wh, strand = f"by {which}", False
+        else:
+            wh, strand = which, True
     if wh is None:
         return None
     answer_ids = {t.i for t in answer}
@@ -495,15 +575,38 @@ def _realise(
         ]
         if rest and rest[0].text.startswith("-"):
             return None  # "three-fourths" is one number, not "three" of "-fourths"
+        if any(t.dep_ == "conj" and any(c.dep_ == "nummod" for c in t.subtree) for t in rest):
+            return None  # "How many seats in the House and 12 seats in the Senate ...?"
         if rest and rest[0].dep_ == "poss":
             wh = f"{wh} of"  # "how many of Iqbal's lectures"
         wh = f"{wh} {_text(rest)}"
     drop = set(answer_ids)
     if prep is not None and not strand:
         drop.add(prep.i)
+    # "a fumble which Trevathan recovered": the relative pronoun stands for "a fumble"
+    stand_ins: dict[int, str] = {}
+    relative = _relative_object(verb)
+    if relative is not None:
+        if relative.lower_ == "which" and verb.head.ent_type_ == "PERSON":
+            return None  # "Stewart, which Trevathan recovered": the parser's guess, not a fact
+        if role.head == verb.head.i:
+            drop.add(relative.i)
+        else:
+            antecedent = [t for t in phrase_tokens(verb.head) if t.i < relative.i]
+            if not antecedent or _has_bad_pronoun(antecedent):
+                return None
+            stand_ins[relative.i] = _mid_sentence(
+                doc[antecedent[0].i : antecedent[-1].i + 1]
+            ).replace("The ", "the ", 1)
 
     subject_tokens = _subject_tokens(doc, fact)
     clause = _clause_tokens(doc, fact)
+    if relative is not None and relative in clause:
+        # its words go where an object stands: after the verb and its particle
+        clause.remove(relative)
+        after = max((c.i for c in verb.children if c.dep_ == "prt"), default=verb.i)
+        at = next((n for n, t in enumerate(clause) if t.i > after), len(clause))
+        clause.insert(at, relative)
     auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i]
     borrowed = False
     if not auxes and verb.dep_ == "conj" and fact.subject_inherited:
@@ -525,8 +628,12 @@ def _realise(
     words: list[str | Token] = []
     if is_subject:
         answer_end = max(answer_ids)
-        body = [t for t in clause if t.i not in drop and t.i > answer_end]
-        body = _agree_singular(body, verb, auxes, plural=kind == "how_many" or verb.lemma_ == "be")
+        body = [t for t in clause if t.i not in drop and (t.i > answer_end or t.i in stand_ins)]
+        attribute = fact.role("attribute")
+        plural = kind == "how_many" or (
+            verb.lemma_ == "be" and (attribute is None or _is_plural(doc[attribute.head]))
+        )  # "The Eagles are the most successful team" -> "Which team is ..."
+        body = _agree_singular(body, verb, auxes, plural=plural)
         if fact.passive and not auxes:
             body = [_be_form(tense, plural=kind == "how_many"), *body]
         if borrowed:
@@ -558,8 +665,12 @@ def _realise(
             rest = [verb.lemma_ if t.i == verb.i else t for t in rest]
         # "On October 16, OPEC raised ...": a fronted adverbial goes after the verb phrase
         subject_start = min((t.i for t in subject_tokens), default=verb.i)
-        fronted = [t for t in rest if isinstance(t, Token) and t.i < subject_start]
-        rest = [t for t in rest if not (isinstance(t, Token) and t.i < subject_start)]
+        fronted = [
+            t
+            for t in rest
+            if isinstance(t, Token) and t.i < subject_start and t.i not in stand_ins
+        ]
+        rest = [t for t in rest if not (isinstance(t, Token) and t in fronted)]
         if fronted and fronted[0].dep_ != "prep":
             fronted = []  # "Overall, ...": a sentence adverb does not travel
         words = [*front, *subject, *rest, *fronted]
@@ -568,8 +679,12 @@ def _realise(
         words.append(prep)
     if not _starts_finite(words):
         return None  # "What to be ripped up?": no tensed verb to ask with
+    if _unfinished_preposition(words, drop, stranded=prep if strand else None):
+        return None  # "Who went to the Super Bowl with as a player?"
     words = [
-        _mid_sentence(ctx.antecedents[w.i])
+        stand_ins[w.i]
+        if isinstance(w, Token) and w.i in stand_ins
+        else _mid_sentence(ctx.antecedents[w.i])
         if isinstance(w, Token) and w.i in ctx.antecedents
         else w
         for w in words
@@ -592,11 +707,15 @@ def _realise(
     if len(question.split()) < 4:
         return None
     key_tokens = (
-        _key_tokens(key_source or answer, cls, ctx.entities) if count_of is None else answer
+        _key_tokens(key_source or answer, cls, ctx.entities)
+        if count_of is None
+        else [t for t in answer if t.lower_ not in ("only", "just")]  # "only seven" cues it
     )
     if not key_tokens:
         return None
     key = _text(key_tokens)
+    if key.count('"') % 2:
+        key = re.sub(r'\s*"\s*', " ", key).strip()  # 'a "Conciliation Committee'
     if (
         _has_bad_pronoun(key_tokens)
         or key_tokens[0].lower_ in ("these", "this", "those")
@@ -718,9 +837,7 @@ def _clause_tokens(doc: Doc, fact: Fact) -> list[Token]:
             continue
         if child.dep_ in ("punct", "mark", "dep", "intj", "expl", "prt") and child.dep_ != "prt":
             continue
-        if child.dep_ in ("relcl",) or (
-            child.dep_ == "dobj" and child.lower_ in ("which", "that")
-        ):
+        if child.dep_ == "relcl":
             continue
         if child.dep_ == "advmod" and (
             child.lower_ in SKIPPED_ADVERBS or child.tag_ == "WRB" or child.i == verb.sent.start
@@ -734,6 +851,36 @@ def _clause_tokens(doc: Doc, fact: Fact) -> list[Token]:
             continue  # "..., and plasma B cells produce antibodies": a clause of its own
         out.extend(phrase_tokens(child))
     return _glued(doc, out)
+
+
+def _relative_object(verb: Token) -> Token | None:
+    """The relative pronoun a relative clause's verb takes as its object ("which" in "a fumble
+    which Trevathan recovered"), if any."""
+    if verb.dep_ != "relcl":
+        return None
+    return next(
+        (c for c in verb.children if c.dep_ == "dobj" and c.lower_ in RELATIVE_WORDS - {"whose"}),
+        None,
+    )
+
+
+def _unfinished_preposition(
+    words: list[str | Token], drop: set[int], stranded: Token | None
+) -> bool:
+    """A preposition the question keeps without its object, other than the one stranded on
+    purpose: its object was the relative clause's noun ("the team he went to the Super Bowl
+    with as a player")."""
+    kept = {w.i for w in words if isinstance(w, Token)}
+    return any(
+        isinstance(t, Token)
+        and t is not stranded
+        and t.dep_ == "prep"
+        and t.pos_ == "ADP"
+        and t.is_alpha
+        and not any(c.dep_ in ("pobj", "pcomp", "prep") and c.i in kept for c in t.children)
+        and not any(c.dep_ in ("pobj", "pcomp") and c.i in drop for c in t.children)
+        for t in words
+    )
 
 
 def _glued(doc: Doc, tokens: list[Token]) -> list[Token]:
@@ -774,8 +921,8 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
     if first.lower_ in ("a", "an") and first.dep_ == "det":
         tokens = ["the", *tokens[1:]]  # "a plan that ..." was introduced; now it is "the plan"
     elif first.pos_ == "DET" or (
-        first.pos_ in ("NOUN", "ADJ", "NUM")
-        and (not first.ent_type_ or (first.is_alpha and first.pos_ == "NUM"))
+        first.pos_ in ("NOUN", "ADJ", "NUM", "ADV")
+        and (not first.ent_type_ or (first.is_alpha and first.pos_ in ("NUM", "ADV")))
         and first.tag_ != "NNP"
         and not (first.text.isupper() or any(c.isupper() for c in first.text[1:]))  # "NK", "mRNA"
     ):
@@ -818,6 +965,7 @@ def _has_bad_pronoun(words: Iterable[str | Token]) -> bool:
         and (
             (w.lower_ in BAD_PRONOUNS and w.dep_ in ARGUMENT_DEPS and w.tag_ != "PRP$")
             or (w.lower_ in DEMONSTRATIVES and w.dep_ in ("det", "amod", "predet"))
+            or (w.lower_ in ("here", "there") and w.dep_ == "advmod")  # "born here"
         )
         for w in words
     )

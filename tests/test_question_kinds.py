@@ -9,15 +9,23 @@ import pytest
 
 from questions import generate_quiz, load_article
 from questions.distractors import article_pool, kindred
+from questions.facts import extract_facts, resolve_pronouns
 from questions.generate import (
     DANGLING_POSSESSIVE,
     _measure_as_subject,
     _person_names,
     _scored_candidates,
 )
-from questions.parse import load_pipeline
+from questions.parse import _paragraph_boundaries, load_pipeline
 from questions.rank import score
-from questions.realise import answer_class, name_kind, org_kind
+from questions.realise import (
+    ArticleContext,
+    answer_class,
+    candidates_for,
+    entity_index,
+    name_kind,
+    org_kind,
+)
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 
@@ -546,3 +554,105 @@ def test_stems_that_cannot_stand_alone():
     assert not DANGLING_POSSESSIVE.match("Who led their team to the title?")
     assert _measure_as_subject("How many kilometres from Warsaw features a forest?")
     assert not _measure_as_subject("How many kilometres did the team run?")
+
+
+def test_a_relative_pronoun_object_is_asked_as_the_noun_it_stands_for(nlp):
+    text = (
+        "The report which Maria Lopez wrote in 2019 changed the law. The forts that Tomas "
+        "Berg had built at Oswego were abandoned in 1756. The city council approved the plan."
+    )
+    asked = [s.candidate.question for s in candidates(nlp, text)]
+    assert "Who wrote the report in 2019?" in asked
+    assert "When did Maria Lopez write the report?" in asked
+    assert "What did Maria Lopez write in 2019?" in asked
+    assert not [q for q in asked if re.search(r"\b(write|built)\?$", q)], asked
+
+
+def test_a_preposition_that_lost_its_object_leaves_no_stem(nlp):
+    text = (
+        "Dan Hale became the first coach to win the cup with the club he had joined the league "
+        "with as a player. Hale joined the club in 1998. The club won the cup in 2015."
+    )
+    asked = [s.candidate.question for s in candidates(nlp, text)]
+    assert any("Hale" in q for q in asked), asked
+    assert not [q for q in asked if re.search(r"\bwith( as)?\?$|\bwith as\b", q)], asked
+
+
+def test_stems_point_neither_here_nor_to_the_same_one(nlp):
+    text = (
+        "Anna Berg was born here in 1961. Rosa Lind won the title with the same club. "
+        "Berg moved to Oslo in 1980, and Lind joined Brann in 2001."
+    )
+    asked = [s.candidate.question for s in candidates(nlp, text)]
+    assert any("Oslo" in q or "Brann" in q for q in asked), asked
+    assert not [q for q in asked if re.search(r"\b(here|same)\b", q)], asked
+
+
+def test_a_name_in_apposition_is_asked_with_its_noun(nlp):
+    text = (
+        "The mayor met a Russian diplomat, Andrei Karlov, in Ankara on Monday. News of the "
+        "talks spread to other cities, particularly Lisbon. Ivan Petrov and Olga Sokolova "
+        "joined the talks on Tuesday, and Mehmet Yilmaz spoke to reporters."
+    )
+    asked = {s.candidate.question: s.candidate.key for s in candidates(nlp, text)}
+    assert asked.get("Which Russian diplomat did the mayor meet in Ankara on Monday?") == (
+        "Andrei Karlov"
+    ), asked
+    assert "Lisbon" not in asked.values()  # one example of the cities, not the one meant
+
+
+def test_a_singular_complement_makes_a_singular_question(nlp):
+    text = (
+        "The Kestrels are the most successful team in the history of the Northern Basketball "
+        "League. The Kestrels play at North Park."
+    )
+    doc = nlp(text)
+    ctx = ArticleContext(
+        _person_names(doc.ents), {}, resolve_pronouns(doc), entity_index(doc.ents)
+    )
+    asked = [c.question for f in extract_facts(doc) for c in candidates_for(doc, f, ctx)]
+    assert (
+        "What is the most successful team in the history of the Northern Basketball League?"
+        in asked
+    ), asked
+    assert not [q for q in asked if q.startswith("What are")], asked
+
+
+def test_count_keys_and_stems_without_only_or_a_second_count(nlp):
+    text = (
+        "Only four other clubs have scored fewer than 20 goals in a season. Portugal has 22 "
+        "seats in the assembly and 6 seats in the senate. The league has 18 clubs."
+    )
+    scored = candidates(nlp, text)
+    keys = {s.candidate.question: s.candidate.key for s in scored}
+    assert keys.get("How many other clubs have scored fewer than 20 goals in a season?") == "four"
+    assert not [q for q in keys if "Only" in q[1:]], keys
+    assert not [q for q in keys if re.search(r"How many seats .* and 6 seats", q)], keys
+
+
+def test_a_full_stop_and_a_capital_start_a_sentence(nlp):
+    doc = _paragraph_boundaries(
+        nlp.make_doc("It is held in late May. EAT! Porto runs on St. Jude's day.")
+    )
+    starts = {t.text: t.is_sent_start for t in doc}
+    assert starts["EAT"] is True
+    assert starts["Jude"] is not True  # "St." is one token: no sentence ends there
+    asked = [
+        s.candidate.question
+        for s in candidates(
+            nlp,
+            "The book fair is held in late May. EAT! Porto, a festival of food, runs in June. "
+            "The fair was founded in 1950.",
+        )
+    ]
+    assert "When is the book fair held?" in asked
+    assert not [q for q in asked if "EAT" in q], asked
+
+
+def test_a_name_after_a_place_preposition_is_no_person(nlp):
+    doc = nlp(
+        "The army destroyed the capital of Ning Hia in 1227. Genghis Khan died soon after. "
+        "His son Ogedei took the title."
+    )
+    ning = next(e for e in doc.ents if e.text == "Ning Hia")
+    assert answer_class(ning) != "person"
