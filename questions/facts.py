@@ -76,9 +76,36 @@ def extract_facts(doc: Doc) -> Iterator[Fact]:
             continue  # "X said that ...": the words, not a fact
         if token.dep_ == "acl" and token.tag_ == "VBG":
             continue  # "a warplane targeting ...": no tense to ask in
+        if _not_asserted(token):
+            continue  # "thinking Norwood had called a fair catch": he had not
         fact = _fact_for(token)
         if fact is not None:
             yield fact
+
+
+# Verbs whose clause is what someone believed or feared, not what happened.
+BELIEF_VERBS = {
+    "think", "believe", "assume", "suppose", "expect", "fear", "hope", "suspect", "imagine",
+    "doubt", "guess", "pretend", "wish", "presume", "speculate", "hypothesise", "hypothesize",
+}  # fmt: skip
+CONDITIONS = {"if", "unless", "whether", "lest"}
+NOBODY = {"none", "nobody", "neither", "nothing", "noone"}
+
+
+def _not_asserted(verb: Token) -> bool:
+    """The verb stands in a clause the text does not claim is true: under a verb of belief
+    ("apparently thinking Norwood had called a fair catch") or a condition ("If two identical
+    fermions ...")."""
+    t = verb
+    while t.dep_ in ("ccomp", "conj", "advcl", "xcomp") and t.head is not t:
+        if t.dep_ == "ccomp" and t.head.lemma_.lower() in BELIEF_VERBS:
+            return True
+        if t.dep_ == "advcl" and any(
+            c.dep_ == "mark" and c.lower_ in CONDITIONS for c in t.children
+        ):
+            return True
+        t = t.head
+    return False
 
 
 def phrase_tokens(token: Token, *, keep_conj: bool = True) -> list[Token]:
@@ -166,6 +193,10 @@ def _fact_for(verb: Token) -> Fact | None:
     subject, inherited = _subject(verb)
     if subject is None or (subject.pos_ == "PRON" and subject.lower_ in RELATIVE_WORDS):
         return None
+    if subject.lower_ in NOBODY or any(
+        c.dep_ == "det" and c.lower_ == "no" for c in subject.children
+    ):
+        return None  # "None of the players attempted a tackle": nothing happened to ask about
     passive = (
         any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
         or (

@@ -194,6 +194,8 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
     if re.search(r"[\u0250-\u02ff]", candidate.question):
         return True  # a pronunciation in IPA pasted into the stem
     doc = candidate.sentence.doc
+    if TWO_FINITE.match(candidate.question):
+        return True  # "What would is a causal link ...?"
     same = [i for i in candidate.question_tokens if doc[i].lower_ == "same"]
     if same and not any(doc[i].lower_ == "as" and i > same[0] for i in candidate.question_tokens):
         return True  # "with the same franchise": the same as what the sentence said before
@@ -311,6 +313,11 @@ def _points_back(token: Token) -> bool:
     )
 
 
+TWO_FINITE = re.compile(
+    r"(?:\w+ ){1,3}(?:would|could|should|will|can|may|might|must|did|does|do) "
+    r"(?:is|are|was|were|has|have|had)\b",
+    re.IGNORECASE,
+)
 DATE_COMMA = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September"
     r"|October|November|December) \d{1,2}, (?=\d{4})"

@@ -431,11 +431,9 @@ def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candid
         cls = answer_class(resolved or answer, ctx.surnames)
         if fact.lemma not in COUNT_ONLY_VERBS:
             candidate = _realise(doc, fact, role, answer, cls, ctx, key_source=resolved)
-            if candidate is not None:
-                yield candidate
-            apposed = _apposed_name(head, ctx)
-            if apposed is not None:
-                name, which = apposed
+            named = None
+            name = _apposed_name(head, ctx)
+            if name is not None:
                 name_class = answer_class(name, ctx.surnames)
                 if (
                     name_class == "org"
@@ -444,11 +442,12 @@ def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candid
                 ):
                     name_class = "thing"  # "his famous book, Principles of Geology", tagged ORG
                 if name_class in NAMED_CLASSES:
-                    candidate = _realise(
-                        doc, fact, role, answer, name_class, ctx, key_source=name, which=which
-                    )
-                    if candidate is not None:
-                        yield candidate
+                    named = _realise(doc, fact, role, answer, name_class, ctx, key_source=name)
+            # the name, not "a Russian diplomat", when the phrase has one in apposition
+            if named is not None:
+                yield named
+            elif candidate is not None:
+                yield candidate
         number = next(
             (
                 c
@@ -478,9 +477,10 @@ APPOSED_LABELS = {
 }  # fmt: skip
 
 
-def _apposed_name(head: Token, ctx: ArticleContext) -> tuple[list[Token], str] | None:
-    """A common noun with a name in apposition -- "a Khitan prince, Chu'Tsai", "his famous
-    book, Principles of Geology" -- gives (the name, "which Khitan prince")."""
+def _apposed_name(head: Token, ctx: ArticleContext) -> list[Token] | None:
+    """The name in apposition to a common noun: "a Russian diplomat, Andrei Karlov", "his
+    famous book, Principles of Geology". The question asks for it with the name's own wh-word:
+    "which Russian diplomat" would give the key away among options that are no diplomats."""
     if head.pos_ != "NOUN" or head.ent_type_ or head.lemma_.lower() in ("one", "other"):
         return None
     apposed = [c for c in head.children if c.dep_ == "appos" and c.i > head.i]
@@ -491,20 +491,7 @@ def _apposed_name(head: Token, ctx: ArticleContext) -> tuple[list[Token], str] |
     name = ctx.entities.get(apposed[0].i)
     if name is None or name.label_ not in APPOSED_LABELS or name.root.i != apposed[0].i:
         return None
-    words: list[Token] = []
-    for child in head.lefts:
-        if child.dep_ not in ("amod", "compound", "nmod"):
-            continue
-        if child.tag_ in ("JJS", "RBS") or child.ent_type_ == "ORDINAL":
-            continue  # "the world's most popular half marathon": not "which most popular"
-        if any(t.tag_ in ("JJS", "RBS") or t.is_punct for t in child.subtree):
-            continue
-        words.extend(child.subtree)
-    words.append(head)
-    text = " ".join(
-        t.text if t.ent_type_ or t.tag_ in ("NNP", "NNPS") else t.lower_ for t in words
-    )
-    return list(name), f"which {text}"
+    return list(name)
 
 
 def _answer_tokens(doc: Doc, fact: Fact, role) -> list[Token]:
@@ -526,7 +513,7 @@ def _key_tokens(answer: list[Token], cls: str, entities: dict[int, Span]) -> lis
             if tokens and tokens[0].lower_ == "the":
                 tokens = tokens[1:]
             return tokens
-    while answer and answer[-1].text in (",", ";", ":"):
+    while answer and answer[-1].text in (",", ";", ":", "'s", "'"):
         answer = answer[:-1]  # "Public schools, also known as ...": the apposition's comma
     if answer and answer[0].lower_ in ("the", "a", "an") and cls != "number":
         return answer[1:]
@@ -542,25 +529,15 @@ def _realise(
     ctx: ArticleContext,
     count_of: Token | None = None,
     key_source: list[Token] | None = None,
-    which: str | None = None,
 ) -> Candidate | None:
     """The question asking for `answer` in `role` of `fact`; `key_source` gives the key when it
-    is not the answer's own words (a pronoun's antecedent, an apposed name), and `which` the
-    wh-phrase such a name is asked with ("which Khitan prince")."""
+    is not the answer's own words (a pronoun's antecedent, an apposed name)."""
     if cls in ("pronoun", "other", "norp"):
         return None
     verb = doc[fact.verb]
     is_subject = role.head == fact.subject
     prep = doc[role.prep] if role.prep >= 0 else None
     wh, kind, strand = _wh_phrase(cls, role.name, prep, is_subject, answer, count_of)
-    if which is not None and role.name not in ("time", "place"):
-        kind = "which"
-        if is_subject or prep is None:
-            wh, strand = which, False
-        elif role.name == "agent":
-            wh, strand = f"by {which}", False
-        else:
-            wh, strand = which, True
     if wh is None:
         return None
     answer_ids = {t.i for t in answer}
