@@ -512,6 +512,8 @@ def _key_tokens(answer: list[Token], cls: str, entities: dict[int, Span]) -> lis
             tokens = list(ent)
             if tokens and tokens[0].lower_ == "the":
                 tokens = tokens[1:]
+            while tokens and tokens[-1].text in ("'s", "'"):
+                tokens = tokens[:-1]  # "Robert Koch's", as the tagger sometimes ends a name
             return tokens
     while answer and answer[-1].text in (",", ";", ":", "'s", "'"):
         answer = answer[:-1]  # "Public schools, also known as ...": the apposition's comma
