@@ -430,23 +430,11 @@ def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candid
             resolved = list(ctx.antecedents[answer[0].i])
         cls = answer_class(resolved or answer, ctx.surnames)
         if fact.lemma not in COUNT_ONLY_VERBS:
-            candidate = _realise(doc, fact, role, answer, cls, ctx, key_source=resolved)
-            named = None
-            name = _apposed_name(head, ctx)
-            if name is not None:
-                name_class = answer_class(name, ctx.surnames)
-                if (
-                    name_class == "org"
-                    and org_kind(_text(name), doc) is None
-                    and head.lemma_.lower() not in ORG_NOUNS
-                ):
-                    name_class = "thing"  # "his famous book, Principles of Geology", tagged ORG
-                if name_class in NAMED_CLASSES:
-                    named = _realise(doc, fact, role, answer, name_class, ctx, key_source=name)
             # the name, not "a Russian diplomat", when the phrase has one in apposition
-            if named is not None:
-                yield named
-            elif candidate is not None:
+            candidate = _apposed_candidate(doc, fact, role, answer, ctx) or _realise(
+                doc, fact, role, answer, cls, ctx, key_source=resolved
+            )
+            if candidate is not None:
                 yield candidate
         number = next(
             (
@@ -475,6 +463,26 @@ ORG_NOUNS = {
 APPOSED_LABELS = {
     "PERSON", "ORG", "GPE", "LOC", "FAC", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW",
 }  # fmt: skip
+
+
+def _apposed_candidate(
+    doc: Doc, fact: Fact, role, answer: list[Token], ctx: ArticleContext
+) -> Candidate | None:
+    """The question whose key is the name apposed to the answer's noun, if it has one."""
+    head = doc[role.head]
+    name = _apposed_name(head, ctx)
+    if name is None:
+        return None
+    cls = answer_class(name, ctx.surnames)
+    if (
+        cls == "org"
+        and org_kind(_text(name), doc) is None
+        and head.lemma_.lower() not in ORG_NOUNS
+    ):
+        cls = "thing"  # "his famous book, Principles of Geology", tagged ORG
+    if cls not in NAMED_CLASSES:
+        return None
+    return _realise(doc, fact, role, answer, cls, ctx, key_source=name)
 
 
 def _apposed_name(head: Token, ctx: ArticleContext) -> list[Token] | None:
@@ -574,9 +582,7 @@ def _realise(
             antecedent = [t for t in phrase_tokens(verb.head) if t.i < relative.i]
             if not antecedent or _has_bad_pronoun(antecedent):
                 return None
-            stand_ins[relative.i] = _mid_sentence(
-                doc[antecedent[0].i : antecedent[-1].i + 1]
-            ).replace("The ", "the ", 1)
+            stand_ins[relative.i] = _mid_sentence(doc[antecedent[0].i : antecedent[-1].i + 1])
 
     subject_tokens = _subject_tokens(doc, fact)
     clause = _clause_tokens(doc, fact)
