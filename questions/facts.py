@@ -233,9 +233,7 @@ def _fact_for(verb: Token) -> Fact | None:
     if inherited and verb.dep_ == "conj":
         roles += _fronted_setting(verb.head, roles)
     # "the report which she wrote": the relative pronoun stands for the noun.
-    if verb.dep_ == "relcl" and any(
-        c.dep_ == "dobj" and c.lower_ in RELATIVE_WORDS for c in verb.children
-    ):
+    if relative_object(verb) is not None:
         roles.append(Role("patient", verb.head.i))
     if len(roles) < 2 and not (passive and roles):
         return None
@@ -247,6 +245,17 @@ def _fact_for(verb: Token) -> Fact | None:
         subject_inherited=inherited,
         roles=tuple(roles),
         sentence=verb.sent.start,
+    )
+
+
+def relative_object(verb: Token) -> Token | None:
+    """The relative pronoun a relative clause's verb takes as its object ("which" in "a fumble
+    which Trevathan recovered"), if any."""
+    if verb.dep_ != "relcl":
+        return None
+    return next(
+        (c for c in verb.children if c.dep_ == "dobj" and c.lower_ in RELATIVE_WORDS - {"whose"}),
+        None,
     )
 
 

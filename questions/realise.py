@@ -18,7 +18,7 @@ from spacy.attrs import LOWER
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 
-from questions.facts import COUNT_ONLY_VERBS, RELATIVE_WORDS, Fact, phrase_tokens
+from questions.facts import COUNT_ONLY_VERBS, Fact, phrase_tokens, relative_object
 
 PERSON_NOUNS = {
     "official", "spokesperson", "spokesman", "spokeswoman", "minister", "president", "leader",
@@ -572,7 +572,7 @@ def _realise(
         drop.add(prep.i)
     # "a fumble which Trevathan recovered": the relative pronoun stands for "a fumble"
     stand_ins: dict[int, str] = {}
-    relative = _relative_object(verb)
+    relative = relative_object(verb)
     if relative is not None:
         if relative.lower_ == "which" and verb.head.ent_type_ == "PERSON":
             return None  # "Stewart, which Trevathan recovered": the parser's guess, not a fact
@@ -836,17 +836,6 @@ def _clause_tokens(doc: Doc, fact: Fact) -> list[Token]:
             continue  # "..., and plasma B cells produce antibodies": a clause of its own
         out.extend(phrase_tokens(child))
     return _glued(doc, out)
-
-
-def _relative_object(verb: Token) -> Token | None:
-    """The relative pronoun a relative clause's verb takes as its object ("which" in "a fumble
-    which Trevathan recovered"), if any."""
-    if verb.dep_ != "relcl":
-        return None
-    return next(
-        (c for c in verb.children if c.dep_ == "dobj" and c.lower_ in RELATIVE_WORDS - {"whose"}),
-        None,
-    )
 
 
 def _unfinished_preposition(
