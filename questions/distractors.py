@@ -54,6 +54,25 @@ VAGUE_MODIFIERS = {
     "same", "own", "new", "great", "major", "key", "central", "different", "some", "most",
     "more", "few", "all", "its", "his", "her", "their", "the", "a", "an", "this", "that",
 }  # fmt: skip
+# The word that makes a name a river, a mountain or a building: "Vistula River", "Mount Bogong",
+# "Theatre Royal". A river's wrong options are other rivers, not the towns along it.
+LANDMARKS = {
+    "water": {
+        "river", "lake", "sea", "ocean", "bay", "gulf", "strait", "straits", "canal", "creek",
+        "falls", "lagoon", "channel", "estuary", "sound",
+    },
+    "land": {
+        "mount", "mountain", "mountains", "hill", "hills", "island", "islands", "isle", "valley",
+        "desert", "peninsula", "forest", "plain", "plains", "cape", "coast", "glacier", "range",
+    },
+    "site": {
+        "park", "garden", "gardens", "square", "street", "road", "avenue", "palace", "castle",
+        "cathedral", "church", "basilica", "mosque", "temple", "abbey", "tower", "stadium",
+        "arena", "museum", "gallery", "library", "theatre", "theater", "hall", "hospital",
+        "airport", "station", "bridge", "monument", "fort", "memorial", "cemetery", "zoo",
+    },
+}  # fmt: skip
+LANDMARK_OF = {word: group for group, words in LANDMARKS.items() for word in words}
 CLASS_GROUPS = {
     "country": ("country", "place", "city"),
     "city": ("city", "place", "country"),
@@ -207,6 +226,11 @@ def choose(
             cls == "org"
         ):  # organisations, not a title, a rocket or a people the tagger took for one
             local = [t for t in local if _known_organisation(t)]
+    kind_of_place = None
+    if cls in ("place", "city", "country", "org") and hint is None:
+        # a river among rivers, a park among parks: not among the towns and states around it
+        kind_of_place = landmark(key)
+        local = [t for t in local if landmark(t) == kind_of_place]
     # Nearest in the article first (what the eye just passed), then alike in length.
     position: dict[str, int] = {}
     group_of: dict[str, int] = {}
@@ -252,6 +276,8 @@ def choose(
                 break
             if acceptable(text):
                 chosen.append(text)
+    if kind_of_place is not None and len(chosen) < 2:
+        return []  # "Hemming Park" or "North Carolina": one park against one state guesses itself
     return chosen
 
 
@@ -279,6 +305,21 @@ def kindred(doc: Doc, candidate: Candidate, pool: list[Mention]) -> set[str]:
             continue  # "674,000 middle school teachers" beside "public school teachers"
         out.add(m.text)
     return out
+
+
+def landmark(text: str) -> str | None:
+    """ "water", "land" or "site" when a name says what kind of place it is, by the last word of
+    its head ("Vistula River", "Gulf of Mexico") or a leading kind word ("River Tyne", "Mount
+    Bogong", "Theatre Royal"); None for a town, a region or a country."""
+    head = re.split(r"\s+(?:of|on|in)\s+", re.sub(r"^the\s+", "", text, flags=re.IGNORECASE))[0]
+    words = [w for w in head.split() if w[:1].isupper()]
+    if not words:
+        return None
+    for word in (words[-1], words[0]):
+        group = LANDMARK_OF.get(word.lower())
+        if group is not None:
+            return group
+    return None
 
 
 def _unbalanced(text: str) -> bool:
@@ -537,7 +578,15 @@ def _same_referent(a: str, b: str) -> bool:
         return _number(a) == _number(b) and _hedged(a) == _hedged(b)
     wa, wb = [_singular(w) for w in wa], [_singular(w) for w in wb]
     sa, sb = set(wa), set(wb)
-    return sa <= sb or sb <= sa or (wa[-1] == wb[-1] and len(wa[-1]) > 3)
+    if sa <= sb or sb <= sa:
+        return True
+    # "Vladimir Putin" and "Putin Vladimir"; not "Kessel River" and "Orme River", which share only
+    # the word for their kind
+    return wa[-1] == wb[-1] and len(wa[-1]) > 3 and not _kind_word(wa[-1])
+
+
+def _kind_word(word: str) -> bool:
+    return word in LANDMARK_OF or name_kind(word.title()) is not None
 
 
 HEDGES = {"early", "late", "mid", "about", "around", "some", "approximately", "nearly", "almost"}

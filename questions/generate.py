@@ -478,7 +478,15 @@ def _other_answers(doc: Doc, candidate: Candidate, by_lemma: dict[str, list[Fact
             for word in (doc[r.head], *(c for c in doc[r.head].children if c.dep_ == "poss"))
         }  # "Japan's military invaded China" answers "Which country did Japan invade?" too
         if all(item in heads for item in candidate.context):
-            out.append(" ".join(t.text for t in phrase_tokens(doc[role.head])))
+            head = doc[role.head]
+            out.append(" ".join(t.text for t in phrase_tokens(head)))
+            # "affiliated with several colleges: Des Moines College, Kalamazoo College and ..."
+            for word in (head, *head.conjuncts):
+                for appos in (c for c in word.children if c.dep_ == "appos"):
+                    out += [
+                        " ".join(t.text for t in phrase_tokens(n, keep_conj=False))
+                        for n in (appos, *appos.conjuncts)
+                    ]
     return out
 
 

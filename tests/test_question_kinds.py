@@ -678,3 +678,17 @@ def test_stems_with_two_finite_verbs_and_possessive_keys_are_not_written(nlp):
     )
     keys = [s.candidate.key for s in candidates(nlp, text)]
     assert not [k for k in keys if k.endswith("'s")], keys
+
+
+def test_a_river_is_offered_among_rivers_or_not_asked(nlp):
+    crossing = "The old road from Dunholt to Marsby crossed the Kessel River at a narrow ford. "
+    towns = crossing + "Traders paid a toll at Brenford. The county built a bridge there."
+    asked = [s for s in candidates(nlp, towns) if s.candidate.key == "Kessel River"]
+    assert not asked, [(s.candidate.question, s.distractors) for s in asked]
+    rivers = crossing + (
+        "The Orme River and the Tallow River join the Kessel River south of Marsby. In 1820 the "
+        "county built a stone bridge at Brenford."
+    )
+    [crossed] = [s for s in candidates(nlp, rivers) if "cross" in s.candidate.question]
+    assert crossed.candidate.key == "Kessel River"
+    assert sorted(crossed.distractors) == ["Orme River", "Tallow River"]

@@ -13,6 +13,7 @@ from questions.distractors import (
     _same_referent,
     _shifted_dates,
     choose,
+    landmark,
 )
 from questions.facts import extract_facts, resolve_pronouns
 from questions.realise import ArticleContext, answer_class, candidates_for
@@ -173,6 +174,18 @@ def test_variants_of_one_name_are_one_person():
     assert _same_referent("Russian President Vladimir Putin", "Vladimir Putin")
     assert not _same_referent("Donald Trump", "Vladimir Putin")
     assert _same_referent("three", "3")
+
+
+def test_a_place_named_for_its_kind_is_told_by_that_word():
+    assert landmark("Vistula River") == landmark("River Tyne") == landmark("the Gulf of Mexico")
+    assert landmark("Mount Bogong") == landmark("Ohio Valley") == "land"
+    assert landmark("Theatre Royal") == landmark("Hemming Park") == "site"
+    assert landmark("Florida") is None
+    assert landmark("North Carolina") is None
+    # two rivers share only the word for their kind
+    assert not _same_referent("Orme River", "Kessel River")
+    assert not _same_referent("Yale University", "Harvard University")
+    assert _same_referent("Kessel River", "the Kessel River")
 
 
 def test_distractors_skip_the_key_its_variants_and_the_question(passive_doc):
