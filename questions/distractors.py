@@ -101,6 +101,8 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
         tokens = list(ent)
         if tokens and tokens[0].lower_ == "the":
             tokens = tokens[1:]
+        if len(tokens) > 1 and tokens[0].lower_ in ("only", "just"):
+            tokens = tokens[1:]  # "Only four", as the tagger takes it: the count is "four"
         while tokens and (
             tokens[-1].is_punct
             or tokens[-1].pos_ in ("CCONJ", "ADP", "DET")
@@ -168,6 +170,7 @@ def choose(
     key = candidate.key
     banned = {_norm(a) for a in also_true} | {_norm(key)}
     question_words = set(_words(question_text))
+    question_names = _names_in(question_text)
     chosen: list[str] = []
 
     def acceptable(text: str) -> bool:
@@ -185,6 +188,8 @@ def choose(
             return False
         if any(_same_referent(text, a) for a in also_true):
             return False
+        if any(_same_referent(text, name) for name in question_names):
+            return False  # "Northgate Bank" for "Which company advised Northgate?"
         words = _words(text)
         content = [w for w in words if w not in TITLES and len(w) > 2]
         return not (content and all(w in question_words for w in content))
@@ -322,6 +327,17 @@ def landmark(text: str) -> str | None:
     return None
 
 
+NAME_RUN = re.compile(r"(?:[A-Z][\w'.&-]*\s)*[A-Z][\w'.&-]*")
+
+
+def _names_in(question: str) -> list[str]:
+    """The capitalised names a question mentions, past its first word: "Northgate" in "Which
+    company advised Northgate on the transaction?"."""
+    body = question.removeprefix("Fill in the blank:").strip()
+    body = body.split(" ", 1)[1] if " " in body else ""
+    return [m.group(0) for m in NAME_RUN.finditer(body)]
+
+
 def _unbalanced(text: str) -> bool:
     """ "Khwarezmia (Khwarezmid Empire": a phrase cut inside its brackets."""
     return text.count("(") != text.count(")") or text.count("[") != text.count("]")
@@ -448,8 +464,9 @@ def _shifted_dates(key: str, rng: random.Random) -> list[str]:
     if shape == "year":
         offsets = [-1, -2, -3, -4, 1, 2]  # earlier years first: a later one may not exist yet
         rng.shuffle(offsets)
-        # every year moves together: "1973-1974" becomes "1971-1972", never "1975-1974"
-        return [re.sub(r"\d{4}", lambda m, d=d: str(int(m.group(0)) + d), key) for d in offsets]
+        # every year moves together: "1973-1974" becomes "1971-1972", never "1975-1974", and
+        # "2003-04" becomes "2001-02", never "2001-04"
+        return [SHORT_SPAN.sub(lambda m, d=d: _shift_span(m, d), key) for d in offsets]
     month = next((m for m in MONTHS if m in key), None)
     day = re.search(r"\b(\d{1,2})\b", key)
     if month and day:
@@ -462,6 +479,17 @@ def _shifted_dates(key: str, rng: random.Random) -> list[str]:
         rng.shuffle(others)
         out = [key.replace(month, m) for m in others]
     return out
+
+
+SHORT_SPAN = re.compile(r"\b(\d{4})(?:([-\u2013/])(\d{2})\b)?")
+
+
+def _shift_span(match: re.Match, offset: int) -> str:
+    year, dash, tail = match.groups()
+    shifted = str(int(year) + offset)
+    if tail is None:
+        return shifted
+    return f"{shifted}{dash}{(int(tail) + offset) % 100:02d}"
 
 
 def _date_shape(text: str) -> str:
@@ -589,7 +617,10 @@ def _kind_word(word: str) -> bool:
     return word in LANDMARK_OF or name_kind(word.title()) is not None
 
 
-HEDGES = {"early", "late", "mid", "about", "around", "some", "approximately", "nearly", "almost"}
+HEDGES = {
+    "early", "late", "mid", "about", "around", "some", "approximately", "nearly", "almost", "only",
+    "just",
+}  # fmt: skip
 
 
 def _hedged(text: str) -> str:

@@ -564,6 +564,8 @@ def _realise(
             return None  # "three-fourths" is one number, not "three" of "-fourths"
         if any(t.dep_ == "conj" and any(c.dep_ == "nummod" for c in t.subtree) for t in rest):
             return None  # "How many seats in the House and 12 seats in the Senate ...?"
+        if not _plain_count(count_of, rest):
+            return None  # "How many passes for 265 yards did Newton complete ...?"
         if rest and rest[0].dep_ == "poss":
             wh = f"{wh} of"  # "how many of Iqbal's lectures"
         wh = f"{wh} {_text(rest)}"
@@ -734,6 +736,25 @@ def _realise(
         key_head=_head_of(key_tokens).i,
         counted=count_of.lemma_.lower() if count_of is not None else "",
     )
+
+
+def _plain_count(noun: Token, rest: list[Token]) -> bool:
+    """A "how many" phrase reads as one when it holds no second number and the counted noun
+    carries after it nothing but a place, a rate or an "of" phrase: not "How many 1851-1860
+    ounces", "How many passes for 265 yards", "How many tumen against Kuchlug" or "How many
+    representatives elected by Single Transferable Vote"."""
+    if any(t.like_num for t in rest):
+        return False
+    kept = {t.i for t in rest}
+    return all(
+        c.dep_ in ("npadvmod", "cc", "conj", "punct")
+        or (c.dep_ == "prep" and c.lower_ in COUNT_PREPOSITIONS)
+        for c in noun.children
+        if c.i > noun.i and c.i in kept
+    )
+
+
+COUNT_PREPOSITIONS = {"of", "in", "per", "to", "from", "on", "at"}
 
 
 def _wh_phrase(

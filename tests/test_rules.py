@@ -208,6 +208,16 @@ def test_distractors_skip_the_key_its_variants_and_the_question(passive_doc):
     )
     # cities before the country, each once, never the key
     assert sorted(chosen) == ["Ankara", "Damascus", "Moscow"]
+    # nor a place the question names, under a longer name ("Greater Ankara" for "Ankara")
+    pool.insert(0, Mention("Greater Ankara", "city", 1))
+    chosen = choose(
+        candidate,
+        pool,
+        question_text=candidate.question.replace("?", " near Ankara?"),
+        also_true=[],
+        rng=random.Random(0),
+    )
+    assert sorted(chosen) == ["Damascus", "Moscow"]
 
 
 def test_distractors_fall_back_to_numbers_near_the_key(relative_doc):
@@ -292,12 +302,16 @@ def test_a_range_of_years_shifts_as_a_whole():
     for option in _shifted_dates("1973-1974", random.Random(0)):
         first, second = (int(y) for y in option.split("-"))
         assert second == first + 1
+    for option in _shifted_dates("2003-04", random.Random(0)):
+        first, second = option.split("-")
+        assert second == f"{int(first) + 1:04d}"[2:]  # "2001-02", never "2001-04"
 
 
 def test_a_hedged_value_is_the_value():
     assert _same_referent("early 1960", "1960")
     assert _same_referent("about 300", "300")
     assert not _same_referent("about 300", "400")
+    assert _same_referent("only two", "two")
     assert not _same_referent("1960", "1961")
 
 
