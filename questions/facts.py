@@ -78,6 +78,8 @@ def extract_facts(doc: Doc) -> Iterator[Fact]:
             continue  # "a warplane targeting ...": no tense to ask in
         if _not_asserted(token):
             continue  # "thinking Norwood had called a fair catch": he had not
+        if _misparsed(token):
+            continue  # "The agreement aimed to prevent ...", read as a noun phrase
         fact = _fact_for(token)
         if fact is not None:
             yield fact
@@ -106,6 +108,23 @@ def _not_asserted(verb: Token) -> bool:
             return True
         t = t.head
     return False
+
+
+def _misparsed(verb: Token) -> bool:
+    """The parser missed the sentence's main verb, and the verb's clause hangs from what it took
+    for the main word: "The agreement [aimed to prevent Germany ...]" as a noun phrase with a
+    participle, or "Cowper, Nobel Prize [winning] physicist Peter Higgs, and Neville were born"
+    with a bare "-ing" form for its root. Who does what there is guesswork."""
+    t = verb
+    while t.dep_ in ("xcomp", "conj", "advcl", "ccomp") and t.head is not t:
+        t = t.head
+    if t.dep_ == "acl" and t.head.dep_ == "ROOT" and t.head.pos_ in ("NOUN", "PROPN"):
+        return t.head.i < t.i and t.tag_ in ("VBD", "VBN")
+    return (
+        t.dep_ == "ROOT"
+        and t.tag_ == "VBG"
+        and not any(c.dep_ in ("aux", "auxpass") for c in t.children)
+    )
 
 
 def phrase_tokens(token: Token, *, keep_conj: bool = True) -> list[Token]:

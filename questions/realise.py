@@ -811,7 +811,21 @@ def _wh_phrase(
         return phrase, kind, False
     if role == "agent":
         return (f"by {phrase}", kind, False) if phrase != "what" else (None, "", False)
+    if (
+        word not in STRANDABLE
+        or prep.dep_ == "pcomp"
+        or any(c.dep_ == "pcomp" and c.pos_ == "ADP" for c in prep.children)
+    ):
+        return None, "", False  # "What may inflammation occur during?", "... to due?"
     return phrase, kind, True
+
+
+# Prepositions that read well left at the end of a question ("What did Tesla work on?")
+STRANDABLE = {
+    "to", "for", "with", "from", "on", "in", "into", "onto", "about", "at", "against", "over",
+    "through", "under", "after", "of", "by", "toward", "towards", "upon", "around", "across",
+    "behind", "between", "among", "off", "out", "up", "down", "like", "within", "near", "as",
+}  # fmt: skip
 
 
 def _named_attribute(doc: Doc, fact: Fact) -> bool:

@@ -709,3 +709,17 @@ def test_a_count_is_asked_only_of_a_plain_phrase(nlp):
     assert "How many reading rooms does the library hold?" in asked
     garbled = [q for q in asked if re.search(r"How many \w+ (against|for|elected)", q)]
     assert not garbled, asked
+
+
+def test_no_question_from_a_missed_main_verb_or_a_split_preposition(nlp):
+    text = (
+        "The treaty aimed to stop Norway from rebuilding its fleet in the north. Sweden and "
+        "Finland signed it in 1920. Flooding may occur during winter months due to the melting "
+        "of snow. The town built a dam in 1990."
+    )
+    doc = nlp(text)
+    ctx = ArticleContext(antecedents=resolve_pronouns(doc), entities=entity_index(doc.ents))
+    written = [c.question for f in extract_facts(doc) for c in candidates_for(doc, f, ctx)]
+    assert "When did the town build a dam?" in written
+    garbled = [q for q in written if re.search(r"aimed aim|to due\?|during\?", q)]
+    assert not garbled, written
