@@ -41,6 +41,7 @@ from questions.realise import (
     Candidate,
     answer_class,
     candidates_for,
+    enrich_key,
     entity_index,
     strip_titles,
     title_candidates,
@@ -510,6 +511,8 @@ def _cloze(
     text = sentence.text.strip()
     if '"' in text or len(text) > MAX_QUESTION_LENGTH - 30:
         return
+    if not re.search(r"[.!?][)'\u2019]?$", text):
+        return  # "In 2011, the Mines ParisTech :": a sentence cut short is no sentence to fill
     if any(
         t.lower_ in UNANCHORED and (t.dep_ in ("nsubj", "nsubjpass", "advmod") or t.pos_ == "PRON")
         for t in sentence
@@ -521,6 +524,8 @@ def _cloze(
         cls = answer_class(ent, surnames)
         if cls in ("pronoun", "other", "norp") or ent.text.lower() == "one":
             continue  # "recognised _____ of the general principles": one
+        if ent[-1].tag_ == "POS":
+            continue  # "William Johnson and _____ Governor Sir Charles Hardy": New York's
         first = ent[1] if len(ent) > 1 and ent[0].lower_ == "the" else ent[0]
         # "the president of the _____": the article stays in the sentence, not in one option
         start = first.idx - sentence.start_char
@@ -630,7 +635,7 @@ def _headline_modifiers(title: Doc | None) -> dict[str, str]:
             continue
         mods = [c for c in token.lefts if c.dep_ in ("amod", "compound")]
         if mods and all(m.pos_ in ("ADJ", "PROPN") for m in mods):
-            out[token.lemma_.lower()] = " ".join(t.text for t in [*mods, token])
+            out[enrich_key(token)] = " ".join(t.text for t in [*mods, token])
     return out
 
 

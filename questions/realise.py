@@ -235,8 +235,9 @@ def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset(
         return "people" if head.tag_ in ("NNPS", "NNS") else "norp"
     if head.pos_ == "PRON":
         return "pronoun"
-    if head.lemma_.lower() in PERSON_NOUNS or head.lower_ in PERSON_NOUNS:
-        return "people"
+    people = head.lemma_.lower() in PERSON_NOUNS or head.lower_ in PERSON_NOUNS
+    if people and head.lower_ != "force":
+        return "people"  # "Turkish forces"; "the force" of physics is a thing
     if head.pos_ in ("NOUN", "PROPN"):
         return "thing"
     return "other"
@@ -547,6 +548,8 @@ def _realise(
     verb = doc[fact.verb]
     is_subject = role.head == fact.subject
     prep = doc[role.prep] if role.prep >= 0 else None
+    if _object_left_to_a_conjunct(verb):
+        return None  # "When did Genghis besiege?" of "besieged, captured, and sacked the capital"
     wh, kind, strand = _wh_phrase(cls, role.name, prep, is_subject, answer, count_of)
     if wh is None:
         return None
@@ -617,6 +620,8 @@ def _realise(
         answer_end = max(answer_ids)
         body = [t for t in clause if t.i not in drop and (t.i > answer_end or t.i in stand_ins)]
         attribute = fact.role("attribute")
+        if verb.lemma_ == "be" and attribute is not None and _bare_indefinite(doc[attribute.head]):
+            return None  # "What was an imperial state?": many were
         plural = kind == "how_many" or (
             verb.lemma_ == "be" and (attribute is None or _is_plural(doc[attribute.head]))
         )  # "The Eagles are the most successful team" -> "Which team is ..."
@@ -735,6 +740,30 @@ def _realise(
         wh=wh,
         key_head=_head_of(key_tokens).i,
         counted=count_of.lemma_.lower() if count_of is not None else "",
+    )
+
+
+def _bare_indefinite(noun: Token) -> bool:
+    """ "an imperial state", with nothing after it in the question to narrow it down to one
+    (the relative clause of "an imperial state that lasted from 1299 to 1923" stays behind)."""
+    return any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children) and not any(
+        c.i > noun.i and c.dep_ in ("prep", "acl") for c in noun.children
+    )
+
+
+def _object_left_to_a_conjunct(verb: Token) -> bool:
+    """ "Genghis besieged, captured, and sacked the Jin capital": "besieged" shares the object
+    of the last verb, which the parser gave to that verb alone."""
+    children = list(verb.children)
+    if any(c.dep_ in ("dobj", "auxpass", "attr", "acomp", "xcomp", "ccomp") for c in children):
+        return False
+    if any(c.i > verb.i and c.dep_ not in ("punct", "cc", "conj", "advcl") for c in children):
+        return False
+    return any(
+        c.i > verb.i
+        and any(o.dep_ == "dobj" for o in c.children)
+        and not any(o.dep_ in ("nsubj", "nsubjpass") for o in c.children)
+        for c in verb.conjuncts
     )
 
 
@@ -910,6 +939,10 @@ def _glued(doc: Doc, tokens: list[Token]) -> list[Token]:
     return [doc[i] for i in sorted(kept)]
 
 
+def _capitalised(word: str | Token) -> bool:
+    return isinstance(word, Token) and word.text[:1].isupper()
+
+
 def _mid_sentence(span: Span) -> str:
     """An antecedent put where its pronoun stood: "the Panthers", not "The Panthers"."""
     text = span.text
@@ -934,7 +967,8 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
         and (not first.ent_type_ or (first.is_alpha and first.pos_ in ("NUM", "ADV")))
         and first.tag_ != "NNP"
         and not (first.text.isupper() or any(c.isupper() for c in first.text[1:]))  # "NK", "mRNA"
-    ):
+        and not (first.dep_ == "compound" and len(tokens) > 1 and _capitalised(tokens[1]))
+    ):  # "Death Wish Coffee" is a name, whatever the tagger calls "Death"
         tokens = [first.text.lower(), *tokens[1:]]
     return _enrich(list(tokens), ctx.enrich)
 
@@ -958,10 +992,16 @@ def _is_point(tokens: list[Token]) -> bool:
 def _enrich(words: list[str | Token], enrich: dict[str, str]) -> list[str | Token]:
     """ "the airstrike" becomes "the Russian airstrike" when the headline says which one."""
     if len(words) == 2 and isinstance(words[1], Token) and str(words[0]).lower() == "the":
-        fuller = enrich.get(words[1].lemma_.lower())
+        fuller = enrich.get(enrich_key(words[1]))
         if fuller:
             return [str(words[0]), fuller]
     return words
+
+
+def enrich_key(noun: Token) -> str:
+    """A noun's lemma and number: the headline's "British victories" is no fuller form of the
+    text's "the victory"."""
+    return noun.lemma_.lower() + ("+s" if noun.tag_ in ("NNS", "NNPS") else "")
 
 
 DEMONSTRATIVES = {"this", "these", "those", "such"}

@@ -13,6 +13,7 @@ from questions.facts import extract_facts, resolve_pronouns
 from questions.generate import (
     DANGLING_POSSESSIVE,
     TWO_FINITE,
+    _cloze,
     _measure_as_subject,
     _person_names,
     _scored_candidates,
@@ -723,3 +724,29 @@ def test_no_question_from_a_missed_main_verb_or_a_split_preposition(nlp):
     assert "When did the town build a dam?" in written
     garbled = [q for q in written if re.search(r"aimed aim|to due\?|during\?", q)]
     assert not garbled, written
+
+
+def test_stems_keep_a_shared_object_a_narrowed_attribute_and_a_name_s_capital(nlp):
+    text = (
+        "The Hallam Empire was a maritime state that lasted from 1610 to 1790. In 1702 the "
+        "admiral besieged, captured, and burned the port of Ostrava. Death Wish Coffee beat "
+        "nine other firms for the prize. The force can be split into two parts."
+    )
+    doc = nlp(text)
+    ctx = ArticleContext(antecedents=resolve_pronouns(doc), entities=entity_index(doc.ents))
+    written = [c.question for f in extract_facts(doc) for c in candidates_for(doc, f, ctx)]
+    assert "When did the admiral burn the port of Ostrava?" in written
+    assert "How many other firms did Death Wish Coffee beat for the prize?" in written
+    assert "What can be split into two parts?" in written  # a force of physics is no "who"
+    # many states were maritime; the admiral did not besiege nothing
+    assert not [q for q in written if re.search(r"maritime state\?|besiege\?|capture\?", q)]
+
+
+def test_a_cloze_needs_a_whole_sentence_and_a_whole_name(nlp):
+    doc = nlp(
+        "In 1990, the Lakeland Weekly :\n\nThe plan, backed by William Hale and New York's "
+        "governor Anne Price, passed in 1755."
+    )
+    blanks = [(c.question, c.key) for s in doc.sents for c in _cloze(s, doc.ents, frozenset())]
+    assert blanks
+    assert not [q for q, k in blanks if q.endswith(":") or k.endswith("'s")], blanks
