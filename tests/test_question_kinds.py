@@ -41,6 +41,13 @@ def candidates(nlp, text):
     return list(_scored_candidates(nlp(text), None, 0))
 
 
+def written_questions(nlp, text):
+    """Every question the rules write, before options are sought or scores compared."""
+    doc = nlp(text)
+    ctx = ArticleContext(antecedents=resolve_pronouns(doc), entities=entity_index(doc.ents))
+    return [c.question for f in extract_facts(doc) for c in candidates_for(doc, f, ctx)]
+
+
 CELLS = (
     "Helper T cells express CD4 on their surface, and they direct the immune response. "
     "Killer T cells express CD8 and destroy infected cells. "
@@ -718,9 +725,7 @@ def test_no_question_from_a_missed_main_verb_or_a_split_preposition(nlp):
         "Finland signed it in 1920. Flooding may occur during winter months due to the melting "
         "of snow. The town built a dam in 1990."
     )
-    doc = nlp(text)
-    ctx = ArticleContext(antecedents=resolve_pronouns(doc), entities=entity_index(doc.ents))
-    written = [c.question for f in extract_facts(doc) for c in candidates_for(doc, f, ctx)]
+    written = written_questions(nlp, text)
     assert "When did the town build a dam?" in written
     garbled = [q for q in written if re.search(r"aimed aim|to due\?|during\?", q)]
     assert not garbled, written
@@ -732,9 +737,7 @@ def test_stems_keep_a_shared_object_a_narrowed_attribute_and_a_name_s_capital(nl
         "admiral besieged, captured, and burned the port of Ostrava. Death Wish Coffee beat "
         "nine other firms for the prize. The force can be split into two parts."
     )
-    doc = nlp(text)
-    ctx = ArticleContext(antecedents=resolve_pronouns(doc), entities=entity_index(doc.ents))
-    written = [c.question for f in extract_facts(doc) for c in candidates_for(doc, f, ctx)]
+    written = written_questions(nlp, text)
     assert "When did the admiral burn the port of Ostrava?" in written
     assert "How many other firms did Death Wish Coffee beat for the prize?" in written
     assert "What can be split into two parts?" in written  # a force of physics is no "who"
