@@ -569,6 +569,10 @@ def _realise(
             return None  # "How many seats in the House and 12 seats in the Senate ...?"
         if not _plain_count(count_of, rest):
             return None  # "How many passes for 265 yards did Newton complete ...?"
+        if count_of.lemma_.lower() in VAGUE_COUNTS and not [
+            t for t in rest if t.i != count_of.i and t.lower_ not in VAGUE_MODIFIERS
+        ]:
+            return None  # "How many things happen?": things of what?
         if rest and rest[0].dep_ == "poss":
             wh = f"{wh} of"  # "how many of Iqbal's lectures"
         wh = f"{wh} {_text(rest)}"
@@ -765,6 +769,15 @@ def _object_left_to_a_conjunct(verb: Token) -> bool:
         and not any(o.dep_ in ("nsubj", "nsubjpass") for o in c.children)
         for c in verb.conjuncts
     )
+
+
+# Nouns that count nothing in particular until something says what: "two things", "three parts"
+VAGUE_COUNTS = {
+    "thing", "way", "part", "aspect", "factor", "type", "kind", "reason", "form", "element",
+    "feature", "issue", "idea", "item", "category", "class", "respect", "area", "sort", "piece",
+    "component", "step", "method", "means",
+}  # fmt: skip
+VAGUE_MODIFIERS = {"main", "key", "major", "different", "several", "other", "important", "basic"}
 
 
 def _plain_count(noun: Token, rest: list[Token]) -> bool:

@@ -753,3 +753,13 @@ def test_a_cloze_needs_a_whole_sentence_and_a_whole_name(nlp):
     blanks = [(c.question, c.key) for s in doc.sents for c in _cloze(s, doc.ents, frozenset())]
     assert blanks
     assert not [q for q, k in blanks if q.endswith(":") or k.endswith("'s")], blanks
+
+
+def test_a_count_of_things_in_general_is_not_asked(nlp):
+    text = (
+        "The storm destroyed two things in the port. The valley has three villages. The plan "
+        "rests on four key ideas."
+    )
+    asked = written_questions(nlp, text)
+    assert "How many villages does the valley have?" in asked
+    assert not [q for q in asked if re.search(r"How many (things|key ideas)", q)], asked
