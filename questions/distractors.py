@@ -97,6 +97,7 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
     seen: set[tuple[str, ...]] = set()
     surnames = frozenset(names)
     article = doc.text
+    located = {ent.text.removeprefix("the ") for ent in ents if _in_place_position(ent)}
     for ent in ents:
         tokens = list(ent)
         if tokens and tokens[0].lower_ == "the":
@@ -125,6 +126,13 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
         text = article[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
         if cls == "person":
             text = names.get(tokens[-1].text, text)
+        if (
+            cls == "place"
+            and text not in located
+            and text not in gazetteer("regions")
+            and landmark(text) is None
+        ):
+            continue  # "Yersinia", tagged a place, is never somewhere anything happens
         counts = ""
         if cls == "number" and ent.root.dep_ == "nummod":
             counts = ent.root.head.lemma_.lower()
@@ -151,6 +159,22 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
             seen.add((text.lower(), cls))
             pool.append(Mention(text, cls, tokens[0].idx, head=chunk.root.i))
     return pool
+
+
+LOCATIVE = {
+    "in", "at", "near", "from", "to", "into", "across", "through", "throughout", "within",
+    "around", "toward", "towards", "outside", "inside", "off", "along", "over", "via", "between",
+    "beyond", "on",
+}  # fmt: skip
+
+
+def _in_place_position(ent: Span) -> bool:
+    """The name stands where a place does: after "in", "near", "from" ..., or listed with one
+    that does ("in France and Flanders")."""
+    word = ent.root
+    while word.dep_ in ("conj", "appos") and word.head is not word:
+        word = word.head
+    return word.dep_ == "pobj" and word.head.lower_ in LOCATIVE
 
 
 def choose(

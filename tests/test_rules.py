@@ -12,6 +12,7 @@ from questions.distractors import (
     _outside_bound,
     _same_referent,
     _shifted_dates,
+    article_pool,
     choose,
     landmark,
 )
@@ -350,3 +351,26 @@ def test_a_surname_that_also_names_an_institution_is_the_institution():
     doc = Doc(spacy.blank("en").vocab, words=words, ents=[*ents, "O", "O", "O"])
     assert answer_class(doc[9:10], frozenset({"Harvard"})) == "org"
     assert answer_class(doc[5:6], frozenset({"Harvard"})) == "person"
+
+
+def test_a_name_tagged_a_place_must_stand_where_a_place_does(vocab):
+    # Plague spread from Orvane to Tessaly . Doctors named Brumia .
+    doc = build(
+        vocab,
+        [
+            ("Plague", 1, "nsubj", "NOUN", "NN", "plague"),
+            ("spread", 1, "ROOT", "VERB", "VBD", "spread"),
+            ("from", 1, "prep", "ADP", "IN", "from"),
+            ("Orvane", 2, "pobj", "PROPN", "NNP", "Orvane"),
+            ("to", 1, "prep", "ADP", "IN", "to"),
+            ("Tessaly", 4, "pobj", "PROPN", "NNP", "Tessaly"),
+            (".", 1, "punct", "PUNCT", ".", "."),
+            ("Doctors", 8, "nsubj", "NOUN", "NNS", "doctor"),
+            ("named", 8, "ROOT", "VERB", "VBD", "name"),
+            ("Brumia", 8, "dobj", "PROPN", "NNP", "Brumia"),
+            (".", 8, "punct", "PUNCT", ".", "."),
+        ],
+        [(3, 4, "GPE"), (5, 6, "GPE"), (9, 10, "LOC")],
+    )
+    places = [m.text for m in article_pool(doc, {}, doc.ents) if m.cls == "place"]
+    assert places == ["Orvane", "Tessaly"]
