@@ -97,7 +97,7 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
     seen: set[tuple[str, ...]] = set()
     surnames = frozenset(names)
     article = doc.text
-    located = {ent.text.removeprefix("the ") for ent in ents if _in_place_position(ent)}
+    located = {_bare_name(ent.text) for ent in ents if _in_place_position(ent)}
     for ent in ents:
         tokens = list(ent)
         if tokens and tokens[0].lower_ == "the":
@@ -128,7 +128,7 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
             text = names.get(tokens[-1].text, text)
         if (
             cls == "place"
-            and text not in located
+            and _bare_name(text) not in located
             and text not in gazetteer("regions")
             and landmark(text) is None
         ):
@@ -166,6 +166,11 @@ LOCATIVE = {
     "around", "toward", "towards", "outside", "inside", "off", "along", "over", "via", "between",
     "beyond", "on",
 }  # fmt: skip
+
+
+def _bare_name(text: str) -> str:
+    """ "the Ohio Country's" and "Ohio Country" are one name."""
+    return re.sub(r"^the\s+|'s?$", "", text.lower())
 
 
 def _in_place_position(ent: Span) -> bool:

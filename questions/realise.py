@@ -570,7 +570,7 @@ def _realise(
         if not _plain_count(count_of, rest):
             return None  # "How many passes for 265 yards did Newton complete ...?"
         if count_of.lemma_.lower() in VAGUE_COUNTS and not [
-            t for t in rest if t.i != count_of.i and t.lower_ not in VAGUE_MODIFIERS
+            t for t in rest if t.i != count_of.i and t.lower_ not in COUNT_QUALIFIERS
         ]:
             return None  # "How many things happen?": things of what?
         if rest and rest[0].dep_ == "poss":
@@ -643,8 +643,12 @@ def _realise(
         ):
             return None  # "its headquarters": nothing in the question says whose
         rest = [t for t in clause if t.i not in drop and t.i not in {a.i for a in auxes[:1]}]
-        if auxes:
-            front: list[str | Token] = [auxes[0]]
+        if len(auxes) == 1 and auxes[0].lower_ == "had" and verb.tag_ == "VBN":
+            # "When had the office issued a warning?" reads better as "When did ... issue"
+            front: list[str | Token] = [_do_form("past", doc[fact.subject])]
+            rest = [verb.lemma_ if t.i == verb.i else t for t in rest]
+        elif auxes:
+            front = [auxes[0]]
         elif controller is not None:
             front = [_do_form(tense, doc[fact.subject])]
             rest = [controller.lemma_ if t.i == controller.i else t for t in rest]
@@ -777,7 +781,8 @@ VAGUE_COUNTS = {
     "feature", "issue", "idea", "item", "category", "class", "respect", "area", "sort", "piece",
     "component", "step", "method", "means",
 }  # fmt: skip
-VAGUE_MODIFIERS = {"main", "key", "major", "different", "several", "other", "important", "basic"}
+COUNT_QUALIFIERS = {"main", "key", "major", "different", "several", "other", "important", "basic"}
+COUNT_PREPOSITIONS = {"of", "in", "per", "to", "from", "on", "at"}
 
 
 def _plain_count(noun: Token, rest: list[Token]) -> bool:
@@ -794,9 +799,6 @@ def _plain_count(noun: Token, rest: list[Token]) -> bool:
         for c in noun.children
         if c.i > noun.i and c.i in kept
     )
-
-
-COUNT_PREPOSITIONS = {"of", "in", "per", "to", "from", "on", "at"}
 
 
 def _wh_phrase(

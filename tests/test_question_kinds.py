@@ -763,3 +763,10 @@ def test_a_count_of_things_in_general_is_not_asked(nlp):
     asked = written_questions(nlp, text)
     assert "How many villages does the valley have?" in asked
     assert not [q for q in asked if re.search(r"How many (things|key ideas)", q)], asked
+
+
+def test_a_past_perfect_is_asked_in_the_simple_past(nlp):
+    text = "The weather office had issued a red warning for the coast. The storm hit Muros."
+    asked = written_questions(nlp, text)
+    assert "What did the weather office issue?" in asked, asked
+    assert not [q for q in asked if " had the " in q], asked
