@@ -200,7 +200,15 @@ def choose(
     banned = {_norm(a) for a in also_true} | {_norm(key)}
     question_words = set(_words(question_text))
     question_names = _names_in(question_text)
+    pairs = aliases(candidate.sentence.doc)
     chosen: list[str] = []
+
+    def one_referent(a: str, b: str) -> bool:
+        return _same_referent(a, b) or any(
+            (_same_referent(a, x) and _same_referent(b, y))
+            or (_same_referent(a, y) and _same_referent(b, x))
+            for x, y in pairs
+        )
 
     def acceptable(text: str) -> bool:
         norm = _norm(text)
@@ -212,7 +220,7 @@ def choose(
             key.split()
         ):
             return False  # "activity" beside "helper T cell activation": a fragment
-        same = _same_phrase if text in kin else _same_referent
+        same = _same_phrase if text in kin else one_referent
         if same(text, key) or any(same(text, c) for c in chosen):
             return False
         if any(_same_referent(text, a) for a in also_true):
@@ -365,6 +373,48 @@ def _names_in(question: str) -> list[str]:
     body = question.removeprefix("Fill in the blank:").strip()
     body = body.split(" ", 1)[1] if " " in body else ""
     return [m.group(0) for m in NAME_RUN.finditer(body)]
+
+
+def aliases(doc: Doc) -> list[tuple[str, str]]:
+    """Pairs of names the article gives one thing: "Chinggis (Genghis Khan)", "Project Apollo,
+    also known as the Apollo program". Worked out once per article."""
+    cached = doc.user_data.get("quizbot_aliases")
+    if cached is not None:
+        return cached
+    pairs: list[tuple[str, str]] = []
+    for token in doc:
+        if token.text == "(":
+            left = _name_before(doc, token.i)
+            # the tokenizer sometimes leaves the bracket on the last word: "Khan)"
+            close = next((t.i for t in doc[token.i + 1 : token.i + 8] if ")" in t.text), None)
+            if close is not None and doc[close].text != ")":
+                close += 1
+            right = doc[token.i + 1 : close] if close is not None else None
+        elif token.lower_ in ("as", "called") and doc[token.i - 1].lower_ in ("known", "also"):
+            start = token.i - 1
+            while start > 0 and doc[start - 1].lower_ in ("also", "known", ","):
+                start -= 1
+            left = _name_before(doc, start)
+            end = token.i + 1
+            while end < len(doc) and (doc[end].pos_ == "PROPN" or doc[end].lower_ == "the"):
+                end += 1
+            right = doc[token.i + 1 : end]
+        else:
+            continue
+        if not left or not right or any(t.pos_ != "PROPN" and t.lower_ != "the" for t in right):
+            continue
+        if right.text in gazetteer("countries") or right.text in gazetteer("regions"):
+            continue  # "Warsaw (Poland)" says where, not what else it is called
+        pairs.append((left.text, right.text.rstrip(")")))
+    doc.user_data["quizbot_aliases"] = pairs
+    return pairs
+
+
+def _name_before(doc: Doc, end: int) -> Span | None:
+    start = end
+    while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].text[:1].isupper():
+        start -= 1
+    return doc[start:end] if start < end else None
 
 
 def _unbalanced(text: str) -> bool:

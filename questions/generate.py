@@ -526,6 +526,9 @@ def _cloze(
             continue  # "recognised _____ of the general principles": one
         if ent[-1].tag_ == "POS":
             continue  # "William Johnson and _____ Governor Sir Charles Hardy": New York's
+        before = sentence.doc[ent.start - 1]
+        if before.pos_ == "PROPN" and sentence.doc.text.count(f"{before.text} {ent.text}") > 1:
+            continue  # "Genghis _____": half of a name the article keeps writing whole
         first = ent[1] if len(ent) > 1 and ent[0].lower_ == "the" else ent[0]
         # "the president of the _____": the article stays in the sentence, not in one option
         start = first.idx - sentence.start_char
