@@ -19,7 +19,9 @@ from spacy.tokens import Doc, Span, Token
 from questions.realise import (
     Candidate,
     answer_class,
+    bare_name,
     gazetteer,
+    located_names,
     name_kind,
     org_kind,
     wh_kind,
@@ -97,7 +99,6 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
     seen: set[tuple[str, ...]] = set()
     surnames = frozenset(names)
     article = doc.text
-    located = {_bare_name(ent.text) for ent in ents if _in_place_position(ent)}
     for ent in ents:
         tokens = list(ent)
         if tokens and tokens[0].lower_ == "the":
@@ -126,12 +127,7 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
         text = article[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
         if cls == "person":
             text = names.get(tokens[-1].text, text)
-        if (
-            cls == "place"
-            and _bare_name(text) not in located
-            and text not in gazetteer("regions")
-            and landmark(text) is None
-        ):
+        if cls == "place" and ent.label_ in ("GPE", "LOC") and not is_place(text, doc):
             continue  # "Yersinia", tagged a place, is never somewhere anything happens
         counts = ""
         if cls == "number" and ent.root.dep_ == "nummod":
@@ -161,27 +157,6 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
     return pool
 
 
-LOCATIVE = {
-    "in", "at", "near", "from", "to", "into", "across", "through", "throughout", "within",
-    "around", "toward", "towards", "outside", "inside", "off", "along", "over", "via", "between",
-    "beyond", "on",
-}  # fmt: skip
-
-
-def _bare_name(text: str) -> str:
-    """ "the Ohio Country's" and "Ohio Country" are one name."""
-    return re.sub(r"^the\s+|'s?$", "", text.lower())
-
-
-def _in_place_position(ent: Span) -> bool:
-    """The name stands where a place does: after "in", "near", "from" ..., or listed with one
-    that does ("in France and Flanders")."""
-    word = ent.root
-    while word.dep_ in ("conj", "appos") and word.head is not word:
-        word = word.head
-    return word.dep_ == "pobj" and word.head.lower_ in LOCATIVE
-
-
 def choose(
     candidate: Candidate,
     pool: list[Mention],
@@ -201,6 +176,7 @@ def choose(
     question_words = set(_words(question_text))
     question_names = _names_in(question_text)
     pairs = aliases(candidate.sentence.doc)
+    inside = within(candidate.sentence.doc) if candidate.answer_class in ORG_LIKE else set()
     chosen: list[str] = []
 
     def one_referent(a: str, b: str) -> bool:
@@ -225,6 +201,8 @@ def choose(
             return False
         if any(_same_referent(text, a) for a in also_true):
             return False
+        if {(bare_name(text), bare_name(key)), (bare_name(key), bare_name(text))} & inside:
+            return False  # "San Francisco" beside "the Moscone Center in San Francisco"
         if any(_same_referent(text, name) for name in question_names):
             return False  # "Northgate Bank" for "Which company advised Northgate?"
         words = _words(text)
@@ -349,6 +327,21 @@ def kindred(doc: Doc, candidate: Candidate, pool: list[Mention]) -> set[str]:
     return out
 
 
+def is_place(name: str, doc: Doc) -> bool:
+    """A name the tagger calls a place that the article bears out as one: it stands where a
+    place does at least once, or the lists or its own words ("River", "Park") say so."""
+    return (
+        bare_name(name) in located_names(doc)
+        or name in gazetteer("regions")
+        or landmark(name) is not None
+        or POLITY.search(name) is not None
+    )
+
+
+# "the Mongol Empire", "the Kingdom of Poland": a state, which has a place on the map
+POLITY = re.compile(r"\b(Empire|Kingdom|Republic|Caliphate|Sultanate|Khanate|Dynasty)\b")
+
+
 def landmark(text: str) -> str | None:
     """ "water", "land" or "site" when a name says what kind of place it is, by the last word of
     its head ("Vistula River", "Gulf of Mexico") or a leading kind word ("River Tyne", "Mount
@@ -408,6 +401,33 @@ def aliases(doc: Doc) -> list[tuple[str, str]]:
         pairs.append((left.text, right.text.rstrip(")")))
     doc.user_data["quizbot_aliases"] = pairs
     return pairs
+
+
+def within(doc: Doc) -> set[tuple[str, str]]:
+    """(inner, outer) pairs of names the article puts one inside the other: "the Moscone Center
+    in San Francisco", "Bendigo, Victoria". Worked out once per article."""
+    cached = doc.user_data.get("quizbot_within")
+    if cached is not None:
+        return cached
+    out: set[tuple[str, str]] = set()
+    by_root = {ent.root.i: ent for ent in doc.ents}
+    for ent in doc.ents:
+        if ent.label_ not in ("GPE", "LOC", "FAC", "ORG"):
+            continue
+        outer = [
+            pobj
+            for prep in ent.root.children
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "of", "near")
+            for pobj in prep.children
+            if pobj.dep_ == "pobj"
+        ]
+        outer += [c for c in ent.root.children if c.dep_ == "appos" and c.i == ent.end + 1]
+        for word in outer:
+            other = by_root.get(word.i)
+            if other is not None and other.label_ in ("GPE", "LOC"):
+                out.add((bare_name(ent.text), bare_name(other.text)))
+    doc.user_data["quizbot_within"] = out
+    return out
 
 
 def _name_before(doc: Doc, end: int) -> Span | None:

@@ -116,6 +116,8 @@ def _scored_candidates(
             continue
         if len(candidate.key) > MAX_OPTION_LENGTH or _malformed(candidate, ctx.entities):
             continue
+        if _placeless(candidate, doc):
+            continue  # "What returned to New York?" of Loudoun, a man the tagger took for a place
         seen.add(candidate.question)
         also_true = _other_answers(doc, candidate, by_lemma)
         if any(not distractor_stage._same_referent(a, candidate.key) for a in also_true):
@@ -170,6 +172,18 @@ def _scored_candidates(
 # A capitalised function word inside a question: a quotation the parser ran into the clause
 # ("declare France had a civilising mission The higher races have a right ...").
 RUN_ON = re.compile(r"[a-z,;] (The|An|He|She|It|They|We|This|These|Those|His|Her|Its|Their) [a-z]")
+
+
+def _placeless(candidate: Candidate, doc: Doc) -> bool:
+    """A key the tagger labelled a place (not a building or an event) that the article never
+    puts where a place stands."""
+    span = doc.char_span(candidate.key_start, candidate.key_end, alignment_mode="expand")
+    label = span.root.ent_type_ if span is not None else ""
+    return (
+        candidate.answer_class == "place"
+        and label in ("GPE", "LOC")
+        and not distractor_stage.is_place(candidate.key, doc)
+    )
 
 
 def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
@@ -518,6 +532,9 @@ def _cloze(
         for t in sentence
     ):
         return  # "He performed strongly in ...", "... accept it": the blank would float free
+    owners = [t.i for t in sentence if t.pos_ in ("NOUN", "PROPN") and t.is_alpha]
+    if any(t.tag_ == "PRP$" and not [i for i in owners if i < t.i] for t in sentence):
+        return  # "71% of its imported oil came from ...": whose?
     for ent in (e for e in ents if sentence.start <= e.start and e.end <= sentence.end):
         if ent.label_ not in CLOZE_LABELS or ent.start == sentence.start:
             continue

@@ -243,6 +243,36 @@ def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset(
     return "other"
 
 
+LOCATIVE = {
+    "in", "at", "near", "from", "to", "into", "across", "through", "throughout", "within",
+    "around", "toward", "towards", "outside", "inside", "off", "along", "over", "via", "between",
+    "beyond", "on",
+}  # fmt: skip
+
+
+def bare_name(text: str) -> str:
+    """ "the Ohio Country's" and "Ohio Country" are one name."""
+    return re.sub(r"^the\s+|'s?$", "", text.lower())
+
+
+def _in_place_position(ent: Span) -> bool:
+    """The name stands where a place does: after "in", "near", "from" ..., or listed with one
+    that does ("in France and Flanders")."""
+    word = ent.root
+    while word.dep_ in ("conj", "appos") and word.head is not word:
+        word = word.head
+    return word.dep_ == "pobj" and word.head.lower_ in LOCATIVE
+
+
+def located_names(doc: Doc) -> frozenset[str]:
+    """The names (see `bare_name`) the article puts where a place stands at least once."""
+    cached = doc.user_data.get("quizbot_located")
+    if cached is None:
+        cached = frozenset(bare_name(e.text) for e in doc.ents if _in_place_position(e))
+        doc.user_data["quizbot_located"] = cached
+    return cached
+
+
 PLACE_WORDS = re.compile(
     r"\b(Square|Street|Road|Avenue|Centre|Center|Park|Station|Airport|Bridge|Market|Hall|Tower"
     r"|Castle|Palace|Cathedral|Church|Stadium|Arena|Museum|Gallery|Library|Hospital)$"
@@ -713,8 +743,8 @@ def _realise(
         if count_of is None
         else [t for t in answer if t.lower_ not in ("only", "just")]  # "only seven" cues it
     )
-    if not key_tokens:
-        return None
+    if not key_tokens or key_tokens[-1].pos_ == "ADP":
+        return None  # "kingdom of": a key cut short
     key = _text(key_tokens)
     if key.count('"') % 2:
         key = re.sub(r'\s*"\s*', " ", key).strip()  # 'a "Conciliation Committee'
@@ -834,6 +864,8 @@ def _wh_phrase(
             return "who", "who", False
         if role == "agent":
             return "by whom", "who", False
+        if word in ("aboard", "into", "onto", "inside", "across", "through", "along"):
+            return None, "", False  # "Aboard whom ...?": a vessel the tagger took for a person
         return f"{word} whom", "who", False
     if cls == "money":
         if is_subject or (prep is not None and word != "for"):

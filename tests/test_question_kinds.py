@@ -796,3 +796,17 @@ def test_two_names_for_one_man_are_never_two_options(nlp):
     for s in scored:
         options = {s.candidate.key, *s.distractors}
         assert not {"Borya Kagani", "Boris Kagan"} <= options, (s.candidate.question, options)
+
+
+def test_no_whom_aboard_and_no_cloze_with_a_stray_its(nlp):
+    text = (
+        "71% of its oil came from the Gulf in 1970. Engineers sent two dogs into orbit aboard "
+        "Sergei Korolev in 1960. Tom Reed founded the firm in 1990."
+    )
+    asked = written_questions(nlp, text)
+    assert "When did Tom Reed found the firm?" in asked, asked
+    assert not [q for q in asked if "whom" in q], asked  # a ship is no "whom"
+    doc = nlp(text)
+    blanks = [c.question for s in doc.sents for c in _cloze(s, doc.ents, frozenset())]
+    assert any("Tom Reed" in q for q in blanks), blanks
+    assert not [q for q in blanks if "its oil" in q], blanks

@@ -14,7 +14,9 @@ from questions.distractors import (
     _shifted_dates,
     article_pool,
     choose,
+    is_place,
     landmark,
+    within,
 )
 from questions.facts import extract_facts, resolve_pronouns
 from questions.realise import ArticleContext, answer_class, candidates_for
@@ -374,3 +376,31 @@ def test_a_name_tagged_a_place_must_stand_where_a_place_does(vocab):
     )
     places = [m.text for m in article_pool(doc, {}, doc.ents) if m.cls == "place"]
     assert places == ["Orvane", "Tessaly"]
+
+
+def test_a_place_is_a_place_where_the_article_says_so(vocab):
+    # Loudoun sailed to Quebec . The fort stood at Halden in Norland .
+    doc = build(
+        vocab,
+        [
+            ("Loudoun", 1, "nsubj", "PROPN", "NNP", "Loudoun"),
+            ("sailed", 1, "ROOT", "VERB", "VBD", "sail"),
+            ("to", 1, "prep", "ADP", "IN", "to"),
+            ("Quebec", 2, "pobj", "PROPN", "NNP", "Quebec"),
+            (".", 1, "punct", "PUNCT", ".", "."),
+            ("The", 6, "det", "DET", "DT", "the"),
+            ("fort", 7, "nsubj", "NOUN", "NN", "fort"),
+            ("stood", 7, "ROOT", "VERB", "VBD", "stand"),
+            ("at", 7, "prep", "ADP", "IN", "at"),
+            ("Halden", 8, "pobj", "PROPN", "NNP", "Halden"),
+            ("in", 9, "prep", "ADP", "IN", "in"),
+            ("Norland", 10, "pobj", "PROPN", "NNP", "Norland"),
+            (".", 7, "punct", "PUNCT", ".", "."),
+        ],
+        [(0, 1, "GPE"), (3, 4, "GPE"), (9, 10, "GPE"), (11, 12, "GPE")],
+    )
+    assert not is_place("Loudoun", doc)  # a man the tagger took for a place
+    assert is_place("Quebec", doc)
+    assert is_place("the Mongol Empire", doc)  # a state, by its own words
+    assert is_place("Europe", doc)  # a continent, by the list
+    assert ("halden", "norland") in within(doc)  # so Norland is never a wrong "Halden"
