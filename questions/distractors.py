@@ -369,8 +369,8 @@ def _names_in(question: str) -> list[str]:
 
 
 def aliases(doc: Doc) -> list[tuple[str, str]]:
-    """Pairs of names the article gives one thing: "Chinggis (Genghis Khan)", "Project Apollo,
-    also known as the Apollo program". Worked out once per article."""
+    """Pairs of names the article gives one thing: "Chinggis (Genghis Khan)", "Beijing, also
+    known as Peking", "Zhongdu, also called Yanjing". Worked out once per article."""
     cached = doc.user_data.get("quizbot_aliases")
     if cached is not None:
         return cached

@@ -8,6 +8,7 @@ from spacy.tokens import Doc
 
 from questions.distractors import (
     Mention,
+    aliases,
     _near_numbers,
     _outside_bound,
     _same_referent,
@@ -404,3 +405,21 @@ def test_a_place_is_a_place_where_the_article_says_so(vocab):
     assert is_place("the Mongol Empire", doc)  # a state, by its own words
     assert is_place("Europe", doc)  # a continent, by the list
     assert ("halden", "norland") in within(doc)  # so Norland is never a wrong "Halden"
+
+
+def test_a_second_name_in_brackets_is_an_alias(vocab):
+    # Chinggis ( Genghis Khan ) ruled .
+    doc = build(
+        vocab,
+        [
+            ("Chinggis", 5, "nsubj", "PROPN", "NNP", "Chinggis"),
+            ("(", 3, "punct", "PUNCT", "-LRB-", "("),
+            ("Genghis", 3, "compound", "PROPN", "NNP", "Genghis"),
+            ("Khan", 0, "appos", "PROPN", "NNP", "Khan"),
+            (")", 3, "punct", "PUNCT", "-RRB-", ")"),
+            ("ruled", 5, "ROOT", "VERB", "VBD", "rule"),
+            (".", 5, "punct", "PUNCT", ".", "."),
+        ],
+        [(0, 1, "PERSON"), (2, 4, "PERSON")],
+    )
+    assert aliases(doc) == [("Chinggis", "Genghis Khan")]
