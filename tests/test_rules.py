@@ -8,11 +8,11 @@ from spacy.tokens import Doc
 
 from questions.distractors import (
     Mention,
-    aliases,
     _near_numbers,
     _outside_bound,
     _same_referent,
     _shifted_dates,
+    aliases,
     article_pool,
     choose,
     is_place,
