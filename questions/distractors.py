@@ -196,6 +196,8 @@ def choose(
             key.split()
         ):
             return False  # "activity" beside "helper T cell activation": a fragment
+        if candidate.answer_class in ("thing", "people") and _described_alike(text, key):
+            return False  # "combined company" beside "combined bank": one thing, named twice
         same = _same_phrase if text in kin else one_referent
         if same(text, key) or any(same(text, c) for c in chosen):
             return False
@@ -449,6 +451,16 @@ def _known_organisation(text: str) -> bool:
 
 def _counted(text: str) -> bool:
     return any(w.isdigit() or w in NUMBER_WORDS for w in _words(text))
+
+
+def _described_alike(a: str, b: str) -> bool:
+    """Two common-noun phrases with the same telling modifiers and other head words: "the
+    combined bank" and "the combined company" are one thing in a merger story."""
+    wa, wb = _words(a), _words(b)
+    if not wa or not wb or wa[-1] == wb[-1]:
+        return False
+    ma, mb = set(wa[:-1]) - VAGUE_MODIFIERS, set(wb[:-1]) - VAGUE_MODIFIERS
+    return bool(ma) and ma == mb
 
 
 def _modifiers(text: str, head: Token) -> frozenset[str]:

@@ -8,6 +8,7 @@ from spacy.tokens import Doc
 
 from questions.distractors import (
     Mention,
+    _described_alike,
     _near_numbers,
     _outside_bound,
     _same_referent,
@@ -190,6 +191,12 @@ def test_a_place_named_for_its_kind_is_told_by_that_word():
     assert not _same_referent("Orme River", "Kessel River")
     assert not _same_referent("Yale University", "Harvard University")
     assert _same_referent("Kessel River", "the Kessel River")
+
+
+def test_one_thing_described_twice_is_not_two_options():
+    assert _described_alike("combined company", "the combined bank")
+    assert not _described_alike("killer T cells", "helper T cells")
+    assert not _described_alike("new company", "new bank")  # "new" tells nothing apart
 
 
 def test_distractors_skip_the_key_its_variants_and_the_question(passive_doc):
