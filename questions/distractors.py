@@ -196,6 +196,8 @@ def choose(
             key.split()
         ):
             return False  # "activity" beside "helper T cell activation": a fragment
+        if candidate.kind == "cloze" and _number(text) == 1 != _number(key):
+            return False  # "The _____ US Navy bases": "one" does not fit a plural
         if candidate.answer_class in ("thing", "people") and _described_alike(text, key):
             return False  # "combined company" beside "combined bank": one thing, named twice
         same = _same_phrase if text in kin else one_referent

@@ -515,6 +515,7 @@ def _listed_with(doc: Doc, candidate: Candidate) -> list[str]:
     return [" ".join(t.text for t in phrase_tokens(s, keep_conj=False)) for s in siblings]
 
 
+SEASONS = {"spring", "summer", "autumn", "fall", "winter", "summers", "winters"}
 UNANCHORED = {"he", "she", "it", "they", "him", "them", "here", "there", "this", "these"}
 
 
@@ -541,6 +542,8 @@ def _cloze(
         cls = answer_class(ent, surnames)
         if cls in ("pronoun", "other", "norp") or ent.text.lower() == "one":
             continue  # "recognised _____ of the general principles": one
+        if ent.label_ == "DATE" and ent.text.lower() in SEASONS:
+            continue  # "Summers can be hot and wet, and _____ thunderstorms ...": summer
         if ent[-1].tag_ == "POS":
             continue  # "William Johnson and _____ Governor Sir Charles Hardy": New York's
         before = sentence.doc[ent.start - 1]

@@ -719,6 +719,12 @@ def _realise(
         else w
         for w in words
     ]
+    # "How much did UK law only require?": the key says how little; the stem need not
+    words = [
+        w
+        for w in words
+        if not (isinstance(w, Token) and w.lower_ in ("only", "just") and w.head == verb)
+    ]
     text = _join(words)
     if not text or _has_bad_pronoun(words):
         return None

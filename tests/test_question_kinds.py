@@ -810,3 +810,17 @@ def test_no_whom_aboard_and_no_cloze_with_a_stray_its(nlp):
     blanks = [c.question for s in doc.sents for c in _cloze(s, doc.ents, frozenset())]
     assert any("Tom Reed" in q for q in blanks), blanks
     assert not [q for q in blanks if "its oil" in q], blanks
+
+
+def test_no_only_in_a_stem_and_no_season_blank(nlp):
+    text = (
+        "The law only required a deposit of 500 euros in 1990. Winters are mild and wet, and "
+        "winter gales are common along the coast in most years."
+    )
+    asked = written_questions(nlp, text)
+    assert asked
+    assert not [q for q in asked if " only " in q], asked
+    doc = nlp(text)
+    blanks = [c.key for s in doc.sents for c in _cloze(s, doc.ents, frozenset())]
+    assert blanks
+    assert "winter" not in blanks, blanks

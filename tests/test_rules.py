@@ -1,5 +1,6 @@
 """Rule logic on hand-built spaCy Docs: no statistical model, so no model moods."""
 
+import dataclasses
 import random
 
 import pytest
@@ -244,6 +245,20 @@ def test_distractors_fall_back_to_numbers_near_the_key(relative_doc):
     assert len(chosen) == 3
     assert "three" not in chosen
     assert all(word.isalpha() for word in chosen)  # spelled like the key
+
+
+def test_a_blank_before_a_plural_is_never_offered_one(relative_doc):
+    [candidate] = [
+        c
+        for fact in extract_facts(relative_doc)
+        for c in candidates_for(relative_doc, fact, ArticleContext())
+        if c.kind == "how_many"
+    ]
+    blank = dataclasses.replace(candidate, kind="cloze", key="two")
+    for seed in range(5):
+        chosen = choose(blank, [], question_text="", also_true=[], rng=random.Random(seed))
+        assert chosen
+        assert "one" not in chosen
 
 
 def _two_sentences(vocab, second_subject_people):
