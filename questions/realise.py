@@ -719,6 +719,16 @@ def _realise(
         else w
         for w in words
     ]
+    # "elected president after a campaign [that ...]": cut from its clause, the phrase says nothing
+    kept = {w.i for w in words if isinstance(w, Token)}
+    vague = {
+        t.i
+        for w in words
+        if isinstance(w, Token) and w.dep_ == "prep" and w.head == verb and _vague_phrase(w, kept)
+        for t in w.subtree
+    }
+    if vague and not vague & answer_ids:
+        words = [w for w in words if not (isinstance(w, Token) and w.i in vague)]
     # "How much did UK law only require?": the key says how little; the stem need not
     words = [
         w
@@ -786,6 +796,18 @@ def _realise(
         wh=wh,
         key_head=_head_of(key_tokens).i,
         counted=count_of.lemma_.lower() if count_of is not None else "",
+    )
+
+
+def _vague_phrase(prep: Token, kept: set[int]) -> bool:
+    """ "after a campaign [that emphasized ...]": an indefinite noun whose relative clause or
+    participle the question (the tokens in `kept`) leaves behind."""
+    return any(
+        n.dep_ == "pobj"
+        and any(d.dep_ == "det" and d.lower_ in ("a", "an") for d in n.children)
+        and any(c.dep_ in ("relcl", "acl") and c.i not in kept for c in n.children)
+        and not any(c.dep_ in ("amod", "compound", "prep", "nummod") for c in n.children)
+        for n in prep.children
     )
 
 

@@ -824,3 +824,14 @@ def test_no_only_in_a_stem_and_no_season_blank(nlp):
     blanks = [c.key for s in doc.sents for c in _cloze(s, doc.ents, frozenset())]
     assert blanks
     assert "winter" not in blanks, blanks
+
+
+def test_a_phrase_cut_from_its_clause_leaves_the_stem(nlp):
+    text = (
+        "In November 1960 Ruth Alder was elected mayor after a campaign that stressed new "
+        "housing. In 1962 Tom Reed published his findings in a paper titled Open Harbours."
+    )
+    asked = written_questions(nlp, text)
+    assert not [q for q in asked if q.endswith("after a campaign?")], asked
+    assert "When was Ruth Alder elected mayor?" in asked, asked
+    assert [q for q in asked if "titled Open Harbours" in q], asked  # kept whole, it tells
