@@ -224,6 +224,9 @@ def choose(
     elif cls in ("number", "money", "percent"):
         local = [m.text for m in pool if m.cls == cls and _number(m.text) is not None]
         local = [t for t in local if _similar_number_form(t, key)]
+    if cls in ("number", "money", "percent"):
+        # "212" among "170" and "159", not "at least 300"; "about 9.4 million" among "about"s
+        local = [t for t in local if _qualified(t) == _qualified(key)]
     elif hint is not None:
         doc = candidate.sentence.doc
         local = [
@@ -734,6 +737,13 @@ HEDGES = {
     "early", "late", "mid", "about", "around", "some", "approximately", "nearly", "almost", "only",
     "just",
 }  # fmt: skip
+
+
+def _qualified(text: str) -> bool:
+    """ "about 3.7 million", "at least 300", "more than 24": a number with a word that hedges or
+    bounds it."""
+    words = _words(text)
+    return bool(words and words[0] in HEDGES) or _bound(text) != 0
 
 
 def _hedged(text: str) -> str:

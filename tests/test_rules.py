@@ -261,6 +261,29 @@ def test_a_blank_before_a_plural_is_never_offered_one(relative_doc):
         assert "one" not in chosen
 
 
+def test_a_plain_count_gets_plain_options_and_a_hedged_one_hedged(relative_doc):
+    [candidate] = [
+        c
+        for fact in extract_facts(relative_doc)
+        for c in candidates_for(relative_doc, fact, ArticleContext())
+        if c.kind == "how_many"
+    ]
+    # other counts of the same thing: "How many samples ...?"
+    pool = [
+        Mention(text, "number", start, counts="sample")
+        for start, text in enumerate(("at least 300", "about 40", "170", "15"))
+    ]
+    plain = dataclasses.replace(candidate, key="212", counted="sample")
+    chosen = choose(plain, pool, question_text="", also_true=[], rng=random.Random(0))
+    assert "at least 300" not in chosen
+    assert "about 40" not in chosen
+    assert "170" in chosen
+    hedged = dataclasses.replace(candidate, key="about 30", counted="sample")
+    chosen = choose(hedged, pool, question_text="", also_true=[], rng=random.Random(0))
+    assert "about 40" in chosen
+    assert "170" not in chosen
+
+
 def _two_sentences(vocab, second_subject_people):
     # Ann Kerr won . He telephoned Bob Day .   (optionally: Ann Kerr and Sam Lee won .)
     rows = [
