@@ -232,13 +232,19 @@ def test_distractors_skip_the_key_its_variants_and_the_question(passive_doc):
     assert sorted(chosen) == ["Damascus", "Moscow"]
 
 
-def test_distractors_fall_back_to_numbers_near_the_key(relative_doc):
+def how_many(doc):
+    """The one "how many" question the rules write on `doc`."""
     [candidate] = [
         c
-        for fact in extract_facts(relative_doc)
-        for c in candidates_for(relative_doc, fact, ArticleContext())
+        for fact in extract_facts(doc)
+        for c in candidates_for(doc, fact, ArticleContext())
         if c.kind == "how_many"
     ]
+    return candidate
+
+
+def test_distractors_fall_back_to_numbers_near_the_key(relative_doc):
+    candidate = how_many(relative_doc)
     chosen = choose(
         candidate, [], question_text=candidate.question, also_true=[], rng=random.Random(0)
     )
@@ -248,12 +254,7 @@ def test_distractors_fall_back_to_numbers_near_the_key(relative_doc):
 
 
 def test_a_blank_before_a_plural_is_never_offered_one(relative_doc):
-    [candidate] = [
-        c
-        for fact in extract_facts(relative_doc)
-        for c in candidates_for(relative_doc, fact, ArticleContext())
-        if c.kind == "how_many"
-    ]
+    candidate = how_many(relative_doc)
     blank = dataclasses.replace(candidate, kind="cloze", key="two")
     for seed in range(5):
         chosen = choose(blank, [], question_text="", also_true=[], rng=random.Random(seed))
@@ -262,12 +263,7 @@ def test_a_blank_before_a_plural_is_never_offered_one(relative_doc):
 
 
 def test_a_plain_count_gets_plain_options_and_a_hedged_one_hedged(relative_doc):
-    [candidate] = [
-        c
-        for fact in extract_facts(relative_doc)
-        for c in candidates_for(relative_doc, fact, ArticleContext())
-        if c.kind == "how_many"
-    ]
+    candidate = how_many(relative_doc)
     # other counts of the same thing: "How many samples ...?"
     pool = [
         Mention(text, "number", start, counts="sample")
