@@ -205,7 +205,9 @@ def choose(
             return False
         if any(_same_referent(text, a) for a in also_true):
             return False
-        if {(bare_name(text), bare_name(key)), (bare_name(key), bare_name(text))} & inside:
+        if inside and {(bare_name(text), bare_name(key)), (bare_name(key), bare_name(text))} & (
+            inside
+        ):
             return False  # "San Francisco" beside "the Moscone Center in San Francisco"
         if any(_same_referent(text, name) for name in question_names):
             return False  # "Northgate Bank" for "Which company advised Northgate?"

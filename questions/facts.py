@@ -129,7 +129,16 @@ def _misparsed(verb: Token) -> bool:
 
 def phrase_tokens(token: Token, *, keep_conj: bool = True) -> list[Token]:
     """The tokens of the phrase headed by `token`, without relative clauses, appositions and
-    other asides; coordinated members stay when `keep_conj`."""
+    other asides; coordinated members stay when `keep_conj`. Worked out once per head word and
+    article: the stages ask for the same phrases many times."""
+    cache = token.doc.user_data.setdefault("quizbot_phrases", {})
+    found = cache.get((token.i, keep_conj))
+    if found is None:
+        found = cache[(token.i, keep_conj)] = _phrase_tokens(token, keep_conj)
+    return list(found)
+
+
+def _phrase_tokens(token: Token, keep_conj: bool) -> list[Token]:
     keep: list[Token] = []
 
     def walk(t: Token) -> None:
