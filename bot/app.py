@@ -53,6 +53,7 @@ PRIVATE_COMMANDS = [
     ("quizzes", "Your quizzes"),
     ("push", "Push a quiz to a group"),
     ("report", "Export a group run"),
+    ("timezone", "Your time zone for dates and times"),
 ]
 GROUP_COMMANDS = [
     ("results", "Last quiz's leaderboard (admins)"),

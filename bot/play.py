@@ -16,6 +16,7 @@ from telegram.error import Forbidden, TelegramError, TimedOut
 
 from bot import report, texts, transport
 from bot.services import Context, PollInDoubt, Services
+from bot.timeparse import zone_or_utc
 from bot.transport import JSON
 from storage import InvalidState, RunNotActive, StorageError, UnknownPoll
 from storage.records import Answer, Question, Run
@@ -462,7 +463,11 @@ async def send_report(context: Context, run: Run, user_id: int) -> None:
     store = _services(context).store
     quiz = store.get_quiz(run.quiz_id, include_deleted=True)
     csv_bytes, png_bytes = report.build(store, run.id)
-    caption = texts.report_caption(quiz.title, run)
+    try:
+        zone = zone_or_utc(store.get_user(user_id).time_zone)
+    except StorageError:
+        zone = None  # the caption's time in UTC, then
+    caption = texts.report_caption(quiz.title, run, zone)
     await context.bot.send_document(
         user_id, csv_bytes, filename=f"run-{run.id}.csv", caption=caption
     )

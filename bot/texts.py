@@ -406,8 +406,8 @@ def group_result_dm(title: str, group: str, score: Score) -> str:
     return f"<b>{esc(title)}</b> in {esc(group)}: you got {score.correct}/{score.asked} right."
 
 
-def report_caption(title: str, run: Run) -> str:
-    return f"Report: <b>{esc(title)}</b> (run {run.id}, {when(run.started_at)})"
+def report_caption(title: str, run: Run, zone: ZoneInfo | None = None) -> str:
+    return f"Report: <b>{esc(title)}</b> (run {run.id}, {when(run.started_at, zone)})"
 
 
 REPORT_NONE = "You have not run a quiz in a group yet."

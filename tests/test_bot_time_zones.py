@@ -23,6 +23,12 @@ async def test_push_reads_and_shows_times_in_the_teachers_zone(sandbox, tmp_path
         unknown = await sim.wait_for_message(tea["id"], after=sent["message_id"])
         sent = sim.send_command(tea["id"], "/timezone europe/berlin")
         chosen = await sim.wait_for_message(tea["id"], after=sent["message_id"])
+        menu = [
+            c["command"]
+            for key, cs in sim.commands.items()
+            if key.startswith("default|")
+            for c in cs
+        ]
     async with running_bot(settings):  # the zone is kept across a restart
         group = sim.create_group("Class 7", owner=tea["id"], members=[pia["id"]])
         await push(sim, tea, "Class 7", "🗓")
@@ -34,6 +40,16 @@ async def test_push_reads_and_shows_times_in_the_teachers_zone(sandbox, tmp_path
         sim.send_text(tea["id"], "2099-01-15 18:00", reply_to=due["message_id"])
         assigned = await wait_text(sim, tea["id"], lambda t: "is set for Class 7" in t)
         post = await wait_text(sim, group["id"], lambda t: t.startswith("📝 Assignment"))
+        sim.send_command(tea["id"], "/report")
+        pick = await wait_text(sim, tea["id"], lambda t: t == "Which run?")
+        sim.tap_button(
+            tea["id"], pick, pick["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        )
+        document = await sim.wait_for_message(
+            tea["id"], lambda m: "document" in m and m["document"]["file_name"].endswith(".csv")
+        )
+    assert "timezone" in menu  # the command is in the menu Telegram shows
+    assert "Europe/Berlin (" in document["caption"]  # the report's time in her zone too
     assert default["text"].startswith("Your time zone is UTC: it is now ")
     assert unknown["text"] == (
         "I do not know the time zone Mars/<Olympus>. Send a name from the IANA list, like "
