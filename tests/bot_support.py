@@ -158,3 +158,15 @@ async def push(sim: Simulation, teacher: JSON, group_title: str, mode: str) -> N
     sim.tap_button(teacher["id"], pick_group, button(pick_group, group_title))
     pick_mode = await wait_text(sim, teacher["id"], lambda t: "start it now" in t)
     sim.tap_button(teacher["id"], pick_mode, button(pick_mode, mode))
+
+
+async def first_report(sim: Simulation, teacher: JSON) -> JSON:
+    """The teacher's /report for the first run it offers: the message carrying its CSV."""
+    sim.send_command(teacher["id"], "/report")
+    pick = await wait_text(sim, teacher["id"], lambda t: t == "Which run?")
+    sim.tap_button(
+        teacher["id"], pick, pick["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    )
+    return await sim.wait_for_message(
+        teacher["id"], lambda m: "document" in m and m["document"]["file_name"].endswith(".csv")
+    )

@@ -13,6 +13,7 @@ from bot_support import (
     bot_settings,
     button,
     callback_answer,
+    first_report,
     forge_tap,
     make_quiz_from,
     polls,
@@ -60,14 +61,7 @@ async def test_an_assignment_is_answered_privately_and_counts_for_the_group(
             await wait_text(sim, student["id"], lambda t: t.startswith("🏁 Assignment done"))
         sim.send_command(tea["id"], "/results", chat_id=group["id"], mention=True)
         board = await wait_text(sim, group["id"], lambda t: t.startswith("🏆"))
-        sim.send_command(tea["id"], "/report")
-        pick = await wait_text(sim, tea["id"], lambda t: t == "Which run?")
-        sim.tap_button(
-            tea["id"], pick, pick["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-        )
-        document = await sim.wait_for_message(
-            tea["id"], lambda m: "document" in m and m["document"]["file_name"].endswith(".csv")
-        )
+        document = await first_report(sim, tea)
     assert refused["text"] == "That assignment is for members of its group."
     assert polls(sim, outsider["id"]) == []
     assert [line.split(": ")[0][-3:] for line in board["text"].splitlines()[1:]] == ["Ann", "Bob"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot_support import bot_settings, push, running_bot, seed_quiz, wait_text
+from bot_support import bot_settings, first_report, push, running_bot, seed_quiz, wait_text
 
 from storage import Store
 
@@ -40,14 +40,7 @@ async def test_push_reads_and_shows_times_in_the_teachers_zone(sandbox, tmp_path
         sim.send_text(tea["id"], "2099-01-15 18:00", reply_to=due["message_id"])
         assigned = await wait_text(sim, tea["id"], lambda t: "is set for Class 7" in t)
         post = await wait_text(sim, group["id"], lambda t: t.startswith("📝 Assignment"))
-        sim.send_command(tea["id"], "/report")
-        pick = await wait_text(sim, tea["id"], lambda t: t == "Which run?")
-        sim.tap_button(
-            tea["id"], pick, pick["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-        )
-        document = await sim.wait_for_message(
-            tea["id"], lambda m: "document" in m and m["document"]["file_name"].endswith(".csv")
-        )
+        document = await first_report(sim, tea)
     assert "timezone" in menu  # the command is in the menu Telegram shows
     assert "Europe/Berlin (" in document["caption"]  # the report's time in her zone too
     assert default["text"].startswith("Your time zone is UTC: it is now ")
