@@ -151,6 +151,8 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
             continue  # "'s casualties": a fragment, not a phrase
         if re.search(r"\b(of|the|and|or|in|on|for|to|a|an)$", text):
             continue  # "kingdom of": a phrase cut short
+        if len(tokens) > 1 and all(t.lower_ in VAGUE_MODIFIERS for t in tokens[:-1]):
+            continue  # "various subsets", "other groups": says what kind, not which
         if (text.lower(), cls) not in seen and "\n" not in text and len(tokens) <= 6:
             seen.add((text.lower(), cls))
             pool.append(Mention(text, cls, tokens[0].idx, head=chunk.root.i))

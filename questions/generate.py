@@ -43,6 +43,7 @@ from questions.realise import (
     candidates_for,
     enrich_key,
     entity_index,
+    is_point,
     strip_titles,
     title_candidates,
 )
@@ -542,8 +543,10 @@ def _cloze(
         cls = answer_class(ent, surnames)
         if cls in ("pronoun", "other", "norp") or ent.text.lower() == "one":
             continue  # "recognised _____ of the general principles": one
-        if ent.label_ == "DATE" and ent.text.lower() in SEASONS:
-            continue  # "Summers can be hot and wet, and _____ thunderstorms ...": summer
+        if ent.label_ == "CARDINAL" and _listed_after(ent.root):
+            continue  # "The _____ US Navy bases, Blount Island and Kings Bay": count them
+        if ent.label_ == "DATE" and (ent.text.lower() in SEASONS or not is_point(list(ent))):
+            continue  # "summer _____ thunderstorms", "The median age was _____": no date
         if ent[-1].tag_ == "POS":
             continue  # "William Johnson and _____ Governor Sir Charles Hardy": New York's
         before = sentence.doc[ent.start - 1]
@@ -569,6 +572,14 @@ def _cloze(
             question_tokens=frozenset(t.i for t in sentence if not first.i <= t.i < ent.end),
             context=(),
         )
+
+
+def _listed_after(number: Token) -> bool:
+    """The noun a number counts is followed by the things themselves, named one by one."""
+    noun = number.head if number.dep_ == "nummod" else number
+    return any(c.dep_ == "appos" and c.i > noun.i for c in noun.children) or (
+        noun.i + 1 < len(noun.doc) and noun.doc[noun.i + 1].text == ":"
+    )
 
 
 def _question(item: Scored, article: Article, seed: int) -> Question:

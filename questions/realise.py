@@ -866,6 +866,8 @@ def _wh_phrase(
 ) -> tuple[str | None, str, bool]:
     """(wh-phrase, kind, strand the preposition?) for an answer of class `cls` in `role`."""
     word = prep.lower_ if prep is not None else ""
+    if role in ("theme", "attribute") and cls in ("number", "percent", "money", "date", "time"):
+        return None, "", False  # "What were domestic ethnic minorities?" -> "26%"
     if role == "theme" and is_subject and cls not in ("person", "people"):
         return "what", "what", False  # "What was the most powerful storm?"
     if role == "attribute":
@@ -879,7 +881,7 @@ def _wh_phrase(
         if (
             cls in ("date", "time")
             and word in ("", "on", "in", "at", "during")
-            and _is_point(answer)
+            and is_point(answer)
         ):
             return "when", "when", False
         return None, "", False
@@ -1112,7 +1114,7 @@ POINT_IN_TIME = re.compile(
 )
 
 
-def _is_point(tokens: list[Token]) -> bool:
+def is_point(tokens: list[Token]) -> bool:
     """A date or time one can ask "when" of: not a duration ("every 11 days")."""
     text = _text(tokens)
     return bool(POINT_IN_TIME.search(text)) and not re.search(

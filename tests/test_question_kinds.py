@@ -835,3 +835,21 @@ def test_a_phrase_cut_from_its_clause_leaves_the_stem(nlp):
     assert not [q for q in asked if q.endswith("after a campaign?")], asked
     assert "When was Ruth Alder elected mayor?" in asked, asked
     assert [q for q in asked if "titled Open Harbours" in q], asked  # kept whole, it tells
+
+
+def test_no_what_for_a_figure_no_blank_for_a_listed_count_and_no_vague_option(nlp):
+    text = (
+        "In 2010, 26% of the residents were students. The two harbour bases, Port Alden and "
+        "Kessel Point, form the largest military presence in the region. The median age was "
+        "35.5 years. Various subsets of cells fight infection, and helper cells assist them."
+    )
+    asked = written_questions(nlp, text)
+    assert "What was the median age?" not in asked, asked  # a figure is no "what"
+    doc = nlp(text)
+    blanks = [c.key for s in doc.sents for c in _cloze(s, doc.ents, frozenset())]
+    assert "Kessel Point" in blanks
+    assert "two" not in blanks  # the bases are named right after the blank
+    assert "35.5 years" not in blanks  # an age is no date
+    pool = [m.text for m in article_pool(doc, _person_names(doc.ents), doc.ents)]
+    assert "helper cells" in pool
+    assert "Various subsets" not in pool
