@@ -92,6 +92,9 @@ class Mention:
     head: int = field(default=-1, compare=False)  # token index of its head word
 
 
+QUANTIFIERS = {"several", "many", "some", "most", "all", "both", "various", "numerous", "few"}
+
+
 def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> list[Mention]:
     """Every typed mention in the article a distractor may be drawn from, in reading order.
     People are named in full (`names` maps a surname to the fullest form)."""
@@ -105,6 +108,8 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
             tokens = tokens[1:]
         if len(tokens) > 1 and tokens[0].lower_ in ("only", "just"):
             tokens = tokens[1:]  # "Only four", as the tagger takes it: the count is "four"
+        while len(tokens) > 1 and tokens[0].lower_ in QUANTIFIERS:
+            tokens = tokens[1:]  # "Several University of Chicago [professors]"
         while tokens and (
             tokens[-1].is_punct
             or tokens[-1].pos_ in ("CCONJ", "ADP", "DET")
@@ -248,7 +253,7 @@ def choose(
         local = [m.text for m in pool if m.cls == "city" or m.text in gazetteer("cities")]
     elif cls in ("date", "time"):
         local = [m.text for m in pool if m.cls == cls and _date_shape(m.text) == _date_shape(key)]
-        if _date_shape(key) == "year":
+        if _date_shape(key) in ("year", "years"):
             # a founding year of 1867 beside the 2028 target date catches no one
             local = [t for t in local if abs((_number(t) or 0) - (_number(key) or 0)) <= 20]
     else:
@@ -581,7 +586,7 @@ def _shifted_dates(key: str, rng: random.Random) -> list[str]:
         days = [d for d in WEEKDAYS if d != key]
         rng.shuffle(days)
         return days
-    if shape == "year":
+    if shape in ("year", "years"):
         offsets = [-1, -2, -3, -4, 1, 2]  # earlier years first: a later one may not exist yet
         rng.shuffle(offsets)
         # every year moves together: "1973-1974" becomes "1971-1972", never "1975-1974", and
@@ -622,6 +627,8 @@ def _date_shape(text: str) -> str:
         return "day-month" + ("-year" if has_year else "")
     if has_month:
         return "month" + ("-year" if has_year else "")
+    if len(re.findall(r"\b\d{4}\b", text)) > 1 or re.search(r"\d{4}[-\u2013/]\d{2}\b", text):
+        return "years"  # "1754-1763", "2003-04": a span, not a year
     if has_year and len(text.split()) <= 2:
         return "year"
     return "other"

@@ -527,8 +527,10 @@ def _cloze(
     text = sentence.text.strip()
     if '"' in text or len(text) > MAX_QUESTION_LENGTH - 30:
         return
-    if not re.search(r"[.!?][)'\u2019]?$", text):
-        return  # "In 2011, the Mines ParisTech :": a sentence cut short is no sentence to fill
+    if not re.search(r"[.!?][)'\u2019]?$", text) or not re.match(r"[\"'\u201c]?[A-Z0-9]", text):
+        return  # "In 2011, the Mines ParisTech :", "2, compared to ...": no whole sentence
+    if re.match(r"\d[\d.,]*[,;:]", text):
+        return  # "2, compared to an atmospheric ratio ...": the tail of a formula cut by the split
     if any(
         t.lower_ in UNANCHORED and (t.dep_ in ("nsubj", "nsubjpass", "advmod") or t.pos_ == "PRON")
         for t in sentence

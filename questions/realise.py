@@ -580,6 +580,8 @@ def _realise(
     prep = doc[role.prep] if role.prep >= 0 else None
     if _object_left_to_a_conjunct(verb):
         return None  # "When did Genghis besiege?" of "besieged, captured, and sacked the capital"
+    if _who_of_a_thing(verb):
+        return None  # "Harvey Martin, co-MVP of Super Bowl XII, who died": not the Super Bowl
     wh, kind, strand = _wh_phrase(cls, role.name, prep, is_subject, answer, count_of)
     if wh is None:
         return None
@@ -808,6 +810,15 @@ def _vague_phrase(prep: Token, kept: set[int]) -> bool:
         and any(c.dep_ in ("relcl", "acl") and c.i not in kept for c in n.children)
         and not any(c.dep_ in ("amod", "compound", "prep", "nummod") for c in n.children)
         for n in prep.children
+    )
+
+
+def _who_of_a_thing(verb: Token) -> bool:
+    """A "who" clause the parser hung on a name that is no person: a misattachment."""
+    return (
+        verb.dep_ == "relcl"
+        and verb.head.ent_type_ not in ("", "PERSON", "NORP")
+        and any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ == "who" for c in verb.children)
     )
 
 
@@ -1118,7 +1129,9 @@ def is_point(tokens: list[Token]) -> bool:
     """A date or time one can ask "when" of: not a duration ("every 11 days")."""
     text = _text(tokens)
     return bool(POINT_IN_TIME.search(text)) and not re.search(
-        r"\b(every|each|for|over|more than|less than|about)\b", text, re.IGNORECASE
+        r"\b(every|each|for|over|more than|less than|about|between|years|decades|period)\b",
+        text,
+        re.IGNORECASE,
     )
 
 

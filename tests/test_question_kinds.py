@@ -853,3 +853,17 @@ def test_no_what_for_a_figure_no_blank_for_a_listed_count_and_no_vague_option(nl
     pool = [m.text for m in article_pool(doc, _person_names(doc.ents), doc.ents)]
     assert "helper cells" in pool
     assert "Various subsets" not in pool
+
+
+def test_no_who_clause_of_a_thing_no_formula_tail_and_no_quantifier_in_a_name(nlp):
+    text = (
+        "No award went to Harvey Dunn, co-MVP of Super Bowl XII, who died in 2001. Several "
+        "University of Chicago professors disliked the plan."
+    )
+    asked = written_questions(nlp, text)
+    assert "When did Super Bowl XII die?" not in asked, asked
+    doc = nlp(text)
+    pool = [m.text for m in article_pool(doc, _person_names(doc.ents), doc.ents)]
+    assert not [m for m in pool if m.startswith("Several")], pool
+    tail = nlp("2, compared to an atmospheric ratio of 1:4.")
+    assert not [c for s in tail.sents for c in _cloze(s, tail.ents, frozenset())]

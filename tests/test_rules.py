@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 
 from questions.distractors import (
     Mention,
+    _date_shape,
     _described_alike,
     _near_numbers,
     _outside_bound,
@@ -350,6 +351,11 @@ def test_a_range_of_years_shifts_as_a_whole():
     for option in _shifted_dates("2003-04", random.Random(0)):
         first, second = option.split("-")
         assert second == f"{int(first) + 1:04d}"[2:]  # "2001-02", never "2001-04"
+
+
+def test_a_span_of_years_is_no_year():
+    assert _date_shape("1756") == "year"
+    assert _date_shape("1754-1763") == _date_shape("2003-04") == "years"  # never beside "1756"
 
 
 def test_a_hedged_value_is_the_value():
