@@ -877,7 +877,7 @@ def _wh_phrase(
 ) -> tuple[str | None, str, bool]:
     """(wh-phrase, kind, strand the preposition?) for an answer of class `cls` in `role`."""
     word = prep.lower_ if prep is not None else ""
-    if role in ("theme", "attribute") and cls in ("number", "percent", "money", "date", "time"):
+    if role == "theme" and is_subject and cls in ("number", "percent", "money", "date", "time"):
         return None, "", False  # "What were domestic ethnic minorities?" -> "26%"
     if role == "theme" and is_subject and cls not in ("person", "people"):
         return "what", "what", False  # "What was the most powerful storm?"

@@ -839,12 +839,13 @@ def test_a_phrase_cut_from_its_clause_leaves_the_stem(nlp):
 
 def test_no_what_for_a_figure_no_blank_for_a_listed_count_and_no_vague_option(nlp):
     text = (
-        "In 2010, 26% of the residents were students. The two harbour bases, Port Alden and "
+        "In 2010, 26% were students. The two harbour bases, Port Alden and "
         "Kessel Point, form the largest military presence in the region. The median age was "
         "35.5 years. Various subsets of cells fight infection, and helper cells assist them."
     )
     asked = written_questions(nlp, text)
-    assert "What was the median age?" not in asked, asked  # a figure is no "what"
+    assert "What was the median age?" in asked, asked  # asking for the figure is fine
+    assert not [q for q in asked if q.startswith("What were students")], asked
     doc = nlp(text)
     blanks = [c.key for s in doc.sents for c in _cloze(s, doc.ents, frozenset())]
     assert "Kessel Point" in blanks
