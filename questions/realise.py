@@ -814,10 +814,16 @@ def _vague_phrase(prep: Token, kept: set[int]) -> bool:
 
 
 def _who_of_a_thing(verb: Token) -> bool:
-    """A "who" clause the parser hung on a name that is no person: a misattachment."""
+    """A "who" clause the parser hung on a name that is no person: a place or an event, or a
+    name inside a prepositional phrase ("co-MVP of Super Bowl XII, who died"). A team or a
+    firm may take "who" ("the Panthers, who won")."""
+    head = verb.head
+    misplaced = head.ent_type_ not in ("", "PERSON", "NORP", "ORG") or (
+        head.ent_type_ not in ("", "PERSON", "NORP") and head.dep_ == "pobj"
+    )
     return (
         verb.dep_ == "relcl"
-        and verb.head.ent_type_ not in ("", "PERSON", "NORP")
+        and misplaced
         and any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ == "who" for c in verb.children)
     )
 
