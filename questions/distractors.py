@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 from spacy.tokens import Doc, Span, Token
 
+from questions.facts import per_article
 from questions.realise import (
     Candidate,
     answer_class,
@@ -384,12 +385,10 @@ def _names_in(question: str) -> list[str]:
     return [m.group(0) for m in NAME_RUN.finditer(body)]
 
 
+@per_article
 def aliases(doc: Doc) -> list[tuple[str, str]]:
     """Pairs of names the article gives one thing: "Chinggis (Genghis Khan)", "Beijing, also
-    known as Peking", "Zhongdu, also called Yanjing". Worked out once per article."""
-    cached = doc.user_data.get("quizbot_aliases")
-    if cached is not None:
-        return cached
+    known as Peking", "Zhongdu, also called Yanjing"."""
     pairs: list[tuple[str, str]] = []
     for token in doc:
         if token.text == "(":
@@ -415,16 +414,13 @@ def aliases(doc: Doc) -> list[tuple[str, str]]:
         if right.text in gazetteer("countries") or right.text in gazetteer("regions"):
             continue  # "Warsaw (Poland)" says where, not what else it is called
         pairs.append((left.text, right.text.rstrip(")")))
-    doc.user_data["quizbot_aliases"] = pairs
     return pairs
 
 
+@per_article
 def within(doc: Doc) -> set[tuple[str, str]]:
     """(inner, outer) pairs of names the article puts one inside the other: "the Moscone Center
-    in San Francisco", "Bendigo, Victoria". Worked out once per article."""
-    cached = doc.user_data.get("quizbot_within")
-    if cached is not None:
-        return cached
+    in San Francisco", "Bendigo, Victoria"."""
     out: set[tuple[str, str]] = set()
     by_root = {ent.root.i: ent for ent in doc.ents}
     for ent in doc.ents:
@@ -442,7 +438,6 @@ def within(doc: Doc) -> set[tuple[str, str]]:
             other = by_root.get(word.i)
             if other is not None and other.label_ in ("GPE", "LOC"):
                 out.add((bare_name(ent.text), bare_name(other.text)))
-    doc.user_data["quizbot_within"] = out
     return out
 
 

@@ -8,10 +8,28 @@ the Doc; a fact holds token indices into it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+import functools
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from spacy.tokens import Doc, Span, Token
+
+T = TypeVar("T")
+
+
+def per_article(build: Callable[[Doc], T]) -> Callable[[Doc], T]:
+    """`build(doc)`, worked out once per article and kept in the Doc."""
+    key = f"quizbot_{build.__name__}"
+
+    @functools.wraps(build)
+    def once(doc: Doc) -> T:
+        if key not in doc.user_data:
+            doc.user_data[key] = build(doc)
+        return doc.user_data[key]
+
+    return once
+
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 RELATIVE_WORDS = {"which", "who", "that", "whom", "whose"}

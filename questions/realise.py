@@ -18,7 +18,14 @@ from spacy.attrs import LOWER
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 
-from questions.facts import COUNT_ONLY_VERBS, Fact, phrase_tokens, relative_object
+from questions.facts import (
+    COUNT_ONLY_VERBS,
+    PLACE_PREPS,
+    Fact,
+    per_article,
+    phrase_tokens,
+    relative_object,
+)
 
 PERSON_NOUNS = {
     "official", "spokesperson", "spokesman", "spokeswoman", "minister", "president", "leader",
@@ -243,10 +250,10 @@ def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset(
     return "other"
 
 
-LOCATIVE = {
-    "in", "at", "near", "from", "to", "into", "across", "through", "throughout", "within",
-    "around", "toward", "towards", "outside", "inside", "off", "along", "over", "via", "between",
-    "beyond", "on",
+# after which a name stands where a place does, not only where something happened
+LOCATIVE = PLACE_PREPS | {
+    "from", "to", "through", "around", "toward", "towards", "off", "along", "over", "via",
+    "between", "beyond", "on",
 }  # fmt: skip
 
 
@@ -264,13 +271,10 @@ def _in_place_position(ent: Span) -> bool:
     return word.dep_ == "pobj" and word.head.lower_ in LOCATIVE
 
 
+@per_article
 def located_names(doc: Doc) -> frozenset[str]:
     """The names (see `bare_name`) the article puts where a place stands at least once."""
-    cached = doc.user_data.get("quizbot_located")
-    if cached is None:
-        cached = frozenset(bare_name(e.text) for e in doc.ents if _in_place_position(e))
-        doc.user_data["quizbot_located"] = cached
-    return cached
+    return frozenset(bare_name(e.text) for e in doc.ents if _in_place_position(e))
 
 
 PLACE_WORDS = re.compile(
@@ -279,13 +283,11 @@ PLACE_WORDS = re.compile(
 )
 
 
+@per_article
 def _not_people(doc: Doc) -> frozenset[str]:
     """Names the tagger calls people that the article shows are not: a name after "the" ("the
     Southern Horizon"), a name in apposition to a thing ("the vessel Southern Horizon") and a
-    church ("St Mary's"). Worked out once per article."""
-    cached = doc.user_data.get("quizbot_not_people")
-    if cached is not None:
-        return cached
+    church ("St Mary's")."""
     out = set()
     for ent in doc.ents:
         if ent.label_ != "PERSON":
@@ -311,9 +313,7 @@ def _not_people(doc: Doc) -> frozenset[str]:
             )
         ):
             out.add(re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE))
-    frozen = frozenset(out)
-    doc.user_data["quizbot_not_people"] = frozen
-    return frozen
+    return frozenset(out)
 
 
 PLACE_NOUNS = {
