@@ -179,7 +179,7 @@ def _phrase_tokens(token: Token, keep_conj: bool) -> list[Token]:
     ]
     while keep and (keep[0].is_punct or keep[0].is_space):
         keep.pop(0)
-    while keep and (keep[-1].is_punct or keep[-1].is_space):
+    while keep and (keep[-1].is_punct or keep[-1].is_space) and keep[-1].text != "%":
         keep.pop()
     return _balance_quotes(keep)
 

@@ -1101,6 +1101,8 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
     first = tokens[0]
     if first.tag_ in ("VBN", "VBG") and first.pos_ == "VERB":
         return None  # "Dubbed Skylab, it was ...": a participle is no part of the name
+    if all(t.like_num or t.lower_ in ("%", "percent", "per", "cent") for t in tokens):
+        return None  # "In 2010, 26% were students": 26% of whom? ("When were 26 students?")
     if any(_fragment(t) for t in tokens):
         return None  # "c. 1,300,000 people", "al-Nimeiry" cut to "al": a name in pieces
     if (

@@ -868,3 +868,13 @@ def test_no_who_clause_of_a_thing_no_formula_tail_and_no_quantifier_in_a_name(nl
     assert not [m for m in pool if m.startswith("Several")], pool
     tail = nlp("2, compared to an atmospheric ratio of 1:4.")
     assert not [c for s in tail.sents for c in _cloze(s, tail.ents, frozenset())]
+
+
+def test_a_bare_share_or_count_is_no_subject(nlp):
+    text = (
+        "In 2010, 26% were students at the local college. Of the passengers, 40 per cent "
+        "were children. The mill opened in 1998."
+    )
+    asked = written_questions(nlp, text)
+    assert "When did the mill open?" in asked, asked
+    assert not [q for q in asked if q.startswith("When were")], asked  # "When were 26 students?"
