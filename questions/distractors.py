@@ -266,8 +266,8 @@ def choose(
     kind_of_place = None
     if cls in ("place", "city", "country", "org") and hint is None:
         # a river among rivers, a park among parks: not among the towns and states around it
-        kind_of_place = landmark(key)
-        local = [t for t in local if landmark(t) == kind_of_place]
+        kind_of_place = _kind_of_place(key)
+        local = [t for t in local if _kind_of_place(t) == kind_of_place]
     # Nearest in the article first (what the eye just passed), then alike in length.
     position: dict[str, int] = {}
     group_of: dict[str, int] = {}
@@ -355,6 +355,12 @@ def is_place(name: str, doc: Doc) -> bool:
     )
 
 
+# An occasion, whatever the tagger called it ("Super Bowl V" is no building): offered among
+# occasions only, and never asked for with "where".
+EVENT_NAME = re.compile(
+    r"\b(Super Bowl|Olympics|Olympic Games|World Cup|Championships?|Grand Prix|Summit|Festival"
+    r"|Expo|Games|Cup|Crusade|Revolution|Uprising|Rebellion)\b"
+)
 # "the Mongol Empire", "the Kingdom of Poland": a state, which has a place on the map
 POLITY = re.compile(r"\b(Empire|Kingdom|Republic|Caliphate|Sultanate|Khanate|Dynasty)\b")
 
@@ -372,6 +378,10 @@ def landmark(text: str) -> str | None:
         if group is not None:
             return group
     return None
+
+
+def _kind_of_place(text: str) -> str | None:
+    return landmark(text) or ("event" if EVENT_NAME.search(text) else None)
 
 
 NAME_RUN = re.compile(r"(?:[A-Z][\w'.&-]*\s)*[A-Z][\w'.&-]*")

@@ -132,7 +132,12 @@ def _misparsed(verb: Token) -> bool:
     """The parser missed the sentence's main verb, and the verb's clause hangs from what it took
     for the main word: "The agreement [aimed to prevent Germany ...]" as a noun phrase with a
     participle, or "Cowper, Nobel Prize [winning] physicist Peter Higgs, and Neville were born"
-    with a bare "-ing" form for its root. Who does what there is guesswork."""
+    with a bare "-ing" form for its root; or it joined a noun to the verb as a second verb and
+    hung the noun's own words on the verb ("bordered by A to the south, ..., and South
+    Australia [to the west]"). Who does what there is guesswork."""
+    nouns = [c.i for c in verb.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN")]
+    if nouns and any(c.i > nouns[0] and not c.is_punct for c in verb.children):
+        return True  # "bordered by A to the south, ..., and [South Australia] to the west"
     t = verb
     while t.dep_ in ("xcomp", "conj", "advcl", "ccomp") and t.head is not t:
         t = t.head

@@ -176,8 +176,10 @@ RUN_ON = re.compile(r"[a-z,;] (The|An|He|She|It|They|We|This|These|Those|His|Her
 
 
 def _placeless(candidate: Candidate, doc: Doc) -> bool:
-    """A key the tagger labelled a place (not a building or an event) that the article never
-    puts where a place stands."""
+    """A key the tagger labelled a place (not a building) that the article never puts where a
+    place stands, or an event's name asked for with "where"."""
+    if candidate.kind == "where" and distractor_stage.EVENT_NAME.search(candidate.key):
+        return True  # "Where was the practice established?" -> "Super Bowl V"
     span = doc.char_span(candidate.key_start, candidate.key_end, alignment_mode="expand")
     label = span.root.ent_type_ if span is not None else ""
     return (

@@ -582,6 +582,8 @@ def _realise(
         return None  # "When did Genghis besiege?" of "besieged, captured, and sacked the capital"
     if _who_of_a_thing(verb):
         return None  # "Harvey Martin, co-MVP of Super Bowl XII, who died": not the Super Bowl
+    if _which_of_a_place_or_its_noun(verb):
+        return None  # "a center in New Delhi, India, which opened in 2014": not the city
     wh, kind, strand = _wh_phrase(cls, role.name, prep, is_subject, answer, count_of)
     if wh is None:
         return None
@@ -828,6 +830,31 @@ def _who_of_a_thing(verb: Token) -> bool:
     )
 
 
+def _which_of_a_place_or_its_noun(verb: Token) -> bool:
+    """A "which" clause after a place named inside a noun's phrase: "a center in New Delhi,
+    which opened in 2014" tells of the center, however the parser hung it; "a house in Paris,
+    which is the capital" of the city. Which one is meant the words do not say."""
+    head = verb.head
+    relative = [c for c in verb.children if c.dep_.startswith("nsubj")]
+    return (
+        verb.dep_ == "relcl"
+        and head.ent_type_ in ("GPE", "LOC")
+        and any(c.lower_ in ("which", "that") for c in relative)
+        and _governing_noun(head) is not None
+    )
+
+
+def _governing_noun(name: Token) -> Token | None:
+    """The common noun whose prepositional phrase holds `name` ("center" of "a center in New
+    Delhi, India"), looking through an apposition."""
+    while name.dep_ == "appos":
+        name = name.head
+    prep = name.head
+    if name.dep_ != "pobj" or prep.lower_ not in ("in", "at", "near", "outside", "from"):
+        return None
+    return prep.head if prep.head.pos_ == "NOUN" else None
+
+
 def _bare_indefinite(noun: Token) -> bool:
     """ "an imperial state", with nothing after it in the question to narrow it down to one
     (the relative clause of "an imperial state that lasted from 1299 to 1923" stays behind)."""
@@ -1061,7 +1088,7 @@ def _unowned_possessive(words: list[str | Token], asked: str) -> bool:
 AGENT_ENDINGS = ("er", "or", "ist", "ian", "an", "ant", "ent", "eer")
 
 
-GENERIC_PEOPLE = {"man", "woman", "person", "boy", "girl", "child", "individual"}
+GENERIC_PEOPLE = {"man", "woman", "person", "boy", "girl", "child", "individual", "people"}
 
 
 def _fragment(word: Token) -> bool:
@@ -1105,13 +1132,9 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
         return None  # "In 2010, 26% were students": 26% of whom? ("When were 26 students?")
     if any(_fragment(t) for t in tokens):
         return None  # "c. 1,300,000 people", "al-Nimeiry" cut to "al": a name in pieces
-    if (
-        len(tokens) == 2
-        and first.lower_ == "the"
-        and tokens[1].lemma_.lower() in GENERIC_PEOPLE
-        and not tokens[1].ent_type_
-    ):
-        return None  # "Where did the man work?": which man?
+    core = [t for t in tokens if t.lower_ not in ("only", "just", "the", "a", "an")]
+    if len(core) == 1 and core[0].lemma_.lower() in GENERIC_PEOPLE and not core[0].ent_type_:
+        return None  # "Where did the man work?", "Where are people established?": who?
     if first.lower_ in ("a", "an") and first.dep_ == "det":
         tokens = ["the", *tokens[1:]]  # "a plan that ..." was introduced; now it is "the plan"
     elif first.pos_ == "DET" or (

@@ -459,7 +459,8 @@ def test_one_member_of_what_something_includes_is_no_answer(nlp):
 def test_a_very_short_what_question_ranks_well_below_a_fuller_one(nlp):
     text = (
         "Denver lost Super Bowl XXI to the New York Giants in 1987. The Broncos won Super Bowl "
-        "XXXII in 1998 under coach Mike Shanahan. Denver hosted the final in 2004."
+        "XXXII in 1998 under coach Mike Shanahan. Denver hosted the final in 2004. The team "
+        "also lost Super Bowl XXIV in 1990 and Super Bowl XLVIII in 2014."
     )
     scored = [s for s in candidates(nlp, text) if s.candidate.kind == "what"]
     assert scored
@@ -878,3 +879,23 @@ def test_a_bare_share_or_count_is_no_subject(nlp):
     asked = written_questions(nlp, text)
     assert "When did the mill open?" in asked, asked
     assert not [q for q in asked if q.startswith("When were")], asked  # "When were 26 students?"
+
+
+def test_no_place_question_from_a_generic_person_an_event_or_a_misplaced_which(nlp):
+    text = (
+        "The newest additions are a clinic in Porto Vell, Brazil, which opened in 2019, and a "
+        "clinic in Lima which opened in 2021. The court ruled on the case of a man who worked "
+        "in Kessland but lived in Orvia. The old law said only people registered in Orvia "
+        "could vote. The custom, a practice started at Super Bowl V, ended in 2015."
+    )
+    asked = {q.question: q.answer for q in generate_quiz(text, n=None, nlp=nlp).questions}
+    assert asked.get("When did the clinic in Lima open?") == "2021", asked
+    assert "Porto Vell" not in asked.values(), asked  # the clinic opened, not the city
+    assert not [q for q in asked if q.startswith("Where")], asked
+    text = (
+        "The custom, a practice started at Super Bowl V, ended in 2015. The 2016 final was held "
+        "in Orvia, a city of 40,000 people. Kessland had also bid for the game."
+    )
+    for q in generate_quiz(text, n=None, nlp=nlp).questions:
+        if "Super Bowl V" in q.options:  # an occasion is offered among occasions only
+            assert q.answer == "Super Bowl V", q

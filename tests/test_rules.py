@@ -470,3 +470,30 @@ def test_a_second_name_in_brackets_is_an_alias(vocab):
         [(0, 1, "PERSON"), (2, 4, "PERSON")],
     )
     assert aliases(doc) == [("Chinggis", "Genghis Khan")]
+
+
+def test_a_noun_joined_to_the_verb_as_a_second_verb_is_a_misparse(vocab):
+    # "Dorrow is bordered by Kessland to the north, and Orvia to the west": the parser made
+    # Orvia a second verb and hung "to the west" on "bordered"
+    rows = [
+        ("Dorrow", 2, "nsubjpass", "PROPN", "NNP", "Dorrow"),
+        ("is", 2, "auxpass", "AUX", "VBZ", "be"),
+        ("bordered", 2, "ROOT", "VERB", "VBN", "border"),
+        ("by", 2, "agent", "ADP", "IN", "by"),
+        ("Kessland", 3, "pobj", "PROPN", "NNP", "Kessland"),
+        ("to", 2, "prep", "ADP", "IN", "to"),
+        ("the", 7, "det", "DET", "DT", "the"),
+        ("north", 5, "pobj", "NOUN", "NN", "north"),
+        (",", 2, "punct", "PUNCT", ",", ","),
+        ("and", 2, "cc", "CCONJ", "CC", "and"),
+        ("Orvia", 2, "conj", "PROPN", "NNP", "Orvia"),
+        ("to", 2, "prep", "ADP", "IN", "to"),
+        ("the", 13, "det", "DET", "DT", "the"),
+        ("west", 11, "pobj", "NOUN", "NN", "west"),
+        (".", 2, "punct", "PUNCT", ".", "."),
+    ]
+    doc = build(vocab, rows, [(0, 1, "GPE"), (4, 5, "GPE"), (10, 11, "GPE")])
+    assert questions(doc) == {}
+    # the same noun with nothing hung on the verb after it leaves the clause whole
+    whole = build(vocab, [*rows[:11], (".", 2, "punct", "PUNCT", ".", ".")], [(0, 1, "GPE")])
+    assert questions(whole)
