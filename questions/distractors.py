@@ -359,6 +359,7 @@ def is_place(name: str, doc: Doc) -> bool:
 # occasions only, and never asked for with "where".
 EVENT_NAME = re.compile(
     r"\b(Super Bowl|Olympics|Olympic Games|World Cup|Championships?|Grand Prix|Summit|Festival"
+    r"|Battle of|Siege of|War"
     r"|Expo|Games|Cup|Crusade|Revolution|Uprising|Rebellion)\b"
 )
 # "the Mongol Empire", "the Kingdom of Poland": a state, which has a place on the map

@@ -211,6 +211,10 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         return True  # "the US Canada", "Khwarezmia Khwarezmid Empire": a "/" or "(" cut out
     if re.search(r"[\u0250-\u02ff]", candidate.question):
         return True  # a pronunciation in IPA pasted into the stem
+    if re.search(r"\w's\?$", candidate.question):
+        return True  # "Who was an admirer of Mawdudi and Mawdudi's?": whose what?
+    if re.search(r", .+,? and ", candidate.key):
+        return True  # "Cabot, Lamont, and Widener Library": no wrong option looks like a list
     doc = candidate.sentence.doc
     if TWO_FINITE.match(candidate.question):
         return True  # "What would is a causal link ...?"
@@ -640,6 +644,13 @@ def _difficulty(item: Scored) -> str:
     return ("easy", "medium", "hard")[min(level, 2)]
 
 
+# Lower-case words that belong to a surname: "de Klerk", "van Persie", "bin Laden"
+NAME_PARTICLES = {
+    "de", "da", "di", "del", "della", "van", "von", "der", "den", "ten", "ter", "la", "le",
+    "du", "dos", "das", "bin", "ibn", "al", "el",
+}  # fmt: skip
+
+
 def _person_names(ents: tuple[Span, ...]) -> dict[str, str]:
     """Surname -> the fullest form of that person's name in the article."""
     names: dict[str, str] = {}
@@ -648,6 +659,12 @@ def _person_names(ents: tuple[Span, ...]) -> dict[str, str]:
             last = ent[-1].text
             start = ent.start
             doc = ent.doc
+            while (
+                start < ent.end - 1
+                and doc[start].text.islower()
+                and doc[start].lower_ not in NAME_PARTICLES
+            ):
+                start += 1  # "rookie Donn F. Eisele": the tagger took the role into the name
             # "Ana Lucia Vargas" tagged as "Lucia Vargas": take the capitalised word before it
             while (
                 start > 0

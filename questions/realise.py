@@ -201,7 +201,7 @@ def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset(
         return "other"  # "the research vessel Southern Horizon", tagged PERSON
     if re.match(r"[$€£¥]\s?\d", text) and label != "MONEY":
         return "other"  # "€27,814 p.a.": an amount whose head the tagger took for a place
-    if label and head.text in surnames:
+    if head.text in surnames and (label or (head.pos_ == "PROPN" and len(tokens) == 1)):
         if label == "ORG" and org_kind(bare, head.doc) is not None:
             return "org"  # "Harvard" beside "Harvard University": not John Harvard
         return "person"
@@ -437,6 +437,8 @@ def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candid
             continue  # "Moscow and Ankara": a pair of names, not one answer
         if role.prep >= 0 and role.prep < fact.verb and role.name not in ("time", "place"):
             continue  # a fronted adverbial ("Following the bombing, ...")
+        if role.prep >= 0 and any(c.dep_ == "conj" for c in doc[role.prep].children):
+            continue  # "rested in Orvia and in Dorrow": a pair of places, not one answer
         if role.name == "recipient" and role.prep < 0:
             continue  # double-object "give X access to ...": too easy to mangle
         if role.head == fact.subject and verb.dep_ == "xcomp":
@@ -1088,6 +1090,7 @@ def _unowned_possessive(words: list[str | Token], asked: str) -> bool:
 AGENT_ENDINGS = ("er", "or", "ist", "ian", "an", "ant", "ent", "eer")
 
 
+QUANTIFIER_PRONOUNS = {"many", "most", "some", "several", "few", "all", "both", "others", "none"}
 GENERIC_PEOPLE = {"man", "woman", "person", "boy", "girl", "child", "individual", "people"}
 
 
@@ -1132,6 +1135,8 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
         return None  # "In 2010, 26% were students": 26% of whom? ("When were 26 students?")
     if any(_fragment(t) for t in tokens):
         return None  # "c. 1,300,000 people", "al-Nimeiry" cut to "al": a name in pieces
+    if len(tokens) == 1 and tokens[0].lower_ in QUANTIFIER_PRONOUNS:
+        return None  # "but many went to France": "Which country did many go to?"
     core = [t for t in tokens if t.lower_ not in ("only", "just", "the", "a", "an")]
     if len(core) == 1 and core[0].lemma_.lower() in GENERIC_PEOPLE and not core[0].ent_type_:
         return None  # "Where did the man work?", "Where are people established?": who?

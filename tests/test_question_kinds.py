@@ -14,6 +14,7 @@ from questions.generate import (
     DANGLING_POSSESSIVE,
     TWO_FINITE,
     _cloze,
+    _malformed,
     _measure_as_subject,
     _person_names,
     _scored_candidates,
@@ -899,3 +900,38 @@ def test_no_place_question_from_a_generic_person_an_event_or_a_misplaced_which(n
     for q in generate_quiz(text, n=None, nlp=nlp).questions:
         if "Super Bowl V" in q.options:  # an occasion is offered among occasions only
             assert q.answer == "Super Bowl V", q
+
+
+def test_a_surname_the_tagger_missed_is_still_a_person(nlp):
+    text = (
+        "The crew was led by Wally Schirra, with rookie Donn F. Eisele and Walter Cunningham. "
+        "Eisele dislocated his shoulder twice during training in 1966. Schirra caught a cold "
+        "in space. Cunningham later joined a bank in Houston. The troops later rested in Orvia "
+        "and in Dorrow."
+    )
+    asked = {q.question: q for q in generate_quiz(text, n=None, nlp=nlp).questions}
+    assert asked["Who caught a cold in space?"].answer == "Wally Schirra", list(asked)
+    assert "What caught a cold in space?" not in asked
+    options = {o for q in asked.values() for o in q.options}
+    assert "Donn F. Eisele" in options
+    assert not [o for o in options if o.startswith("rookie")]
+    assert not [q for q in asked if "and in Dorrow" in q], list(asked)  # a pair of places
+
+
+def test_no_many_as_subject_no_battle_as_a_place_no_list_key_no_bare_possessive(nlp):
+    text = (
+        "The settlers were moved to Dorrow in 1755, but many went to France, and some went to "
+        "Spain. Union troops confronted the rebels at the Battle of Kessel Ford in 1864. The "
+        "rebels later held Orvia and Lisbon."
+    )
+    scored = candidates(nlp, text)
+    asked = {s.candidate.question: s.candidate.key for s in scored}
+    assert "When were the settlers moved to Dorrow?" in asked, asked
+    assert not [q for q in asked if "did many" in q], asked
+    assert not [q for q, k in asked.items() if q.startswith("Where") and "Battle" in k], asked
+    item = next(s.candidate for s in scored if s.candidate.kind == "when")
+    listed = dataclasses.replace(item, key="Orme Library, Kessel Library, and Dane Library")
+    assert _malformed(listed, {})  # no wrong option would look like a list of three
+    possessive = dataclasses.replace(item, question="Who was an admirer of Hollis and Hollis's?")
+    assert _malformed(possessive, {})
+    assert not _malformed(item, {})
