@@ -359,7 +359,7 @@ def is_place(name: str, doc: Doc) -> bool:
 # occasions only, and never asked for with "where".
 EVENT_NAME = re.compile(
     r"\b(Super Bowl|Olympics|Olympic Games|World Cup|Championships?|Grand Prix|Summit|Festival"
-    r"|Battle of|Siege of|War"
+    r"|Battle of|Siege of|War|Raid|Campaign"
     r"|Expo|Games|Cup|Crusade|Revolution|Uprising|Rebellion)\b"
 )
 # "the Mongol Empire", "the Kingdom of Poland": a state, which has a place on the map
@@ -528,6 +528,20 @@ def _fallback(candidate: Candidate, rng: random.Random) -> list[str]:
 
 
 def _near_numbers(key: str, rng: random.Random) -> list[str]:
+    out = _numbers_near(key, rng)
+    if PERCENT.search(key):
+        # a share is at most the whole: no "112 to 119 percent" beside "90 to 95 percent"
+        out = [t for t in out if all(float(n) <= 100 for n in re.findall(r"\d+(?:\.\d+)?", t))]
+    return out
+
+
+PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
+
+
+def _numbers_near(key: str, rng: random.Random) -> list[str]:
+    span = NUMBER_RANGE.search(key)
+    if span and int(span.group(1).replace(",", "")) < int(span.group(3).replace(",", "")):
+        return _near_ranges(key, span, rng)  # a score ("15-1") is no range
     match = re.search(r"\d[\d,]*(?:\.\d+)?", key)
     if match:
         raw = match.group(0)
@@ -557,6 +571,32 @@ def _near_numbers(key: str, rng: random.Random) -> list[str]:
     steps = [int(value) + d for d in (1, -1, 2, -2, 3, 4, 5)]
     rng.shuffle(steps)
     return [_spell(v) for v in steps if v > 0 and v != value]
+
+
+# "40 to 50 students", "10-15%": two whole numbers that move together
+NUMBER_RANGE = re.compile(r"\b(\d[\d,]*)(\s*(?:to|-|\u2013)\s*)(\d[\d,]*)\b")
+
+
+def _near_ranges(key: str, span: re.Match, rng: random.Random) -> list[str]:
+    """Ranges beside a range: each end moved alike, so "40 to 50" gets "30 to 40", never "120
+    to 50"."""
+    low, high = (int(span.group(n).replace(",", "")) for n in (1, 3))
+    if high < 30:
+        moves = [(low + d, high + d) for d in (1, -1, 2, -2, 3, 4, 5, -3)]
+    else:
+        moves = [(round(low * f), round(high * f)) for f in (0.5, 2, 0.75, 1.5, 1.25, 0.8, 3)]
+    rng.shuffle(moves)
+    out = []
+    for a, b in moves:
+        if a <= 0 or a >= b or (a, b) == (low, high):
+            continue
+        text = (
+            f"{_round_like(a, span.group(1))}{span.group(2)}{_round_like(b, span.group(3))}"
+            if low >= 100
+            else f"{a}{span.group(2)}{b}"
+        )
+        out.append(key[: span.start()] + text + key[span.end() :])
+    return out
 
 
 AT_LEAST = re.compile(r"\b(more than|over|at least|above|upwards of|in excess of)\s+\S*\d", re.I)

@@ -213,6 +213,8 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         return True  # a pronunciation in IPA pasted into the stem
     if re.search(r"\w's\?$", candidate.question):
         return True  # "Who was an admirer of Mawdudi and Mawdudi's?": whose what?
+    if re.search(r"[-\u2013]$", candidate.key):
+        return True  # "1883-" of "1883-84": the key lost its end
     if re.search(r", .+,? and ", candidate.key):
         return True  # "Cabot, Lamont, and Widener Library": no wrong option looks like a list
     doc = candidate.sentence.doc

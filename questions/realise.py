@@ -779,6 +779,8 @@ def _realise(
     if cls == "person":
         if len(key_tokens) == 1 and key_tokens[0].text not in ctx.names:
             return None  # a lone capitalised word the tagger took for a name
+        if key_tokens[-1].lower_.rstrip(".") in PERSON_TITLES:
+            return None  # "Ziekenfonds Mrs": a title ends no name
         key = ctx.names.get(key_tokens[-1].text, strip_titles(key))
     elif cls == "number" and key.isalpha():
         key = key.lower()
@@ -1090,6 +1092,11 @@ def _unowned_possessive(words: list[str | Token], asked: str) -> bool:
 AGENT_ENDINGS = ("er", "or", "ist", "ian", "an", "ant", "ent", "eer")
 
 
+# The words of an amount on its own: "over 61 per cent", "about 40%"
+AMOUNT_WORDS = {
+    "%", "percent", "per", "cent", "over", "about", "nearly", "almost", "around", "some", "more",
+    "less", "than", "just", "under", "roughly", "approximately",
+}  # fmt: skip
 QUANTIFIER_PRONOUNS = {"many", "most", "some", "several", "few", "all", "both", "others", "none"}
 GENERIC_PEOPLE = {"man", "woman", "person", "boy", "girl", "child", "individual", "people"}
 
@@ -1131,8 +1138,11 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
     first = tokens[0]
     if first.tag_ in ("VBN", "VBG") and first.pos_ == "VERB":
         return None  # "Dubbed Skylab, it was ...": a participle is no part of the name
-    if all(t.like_num or t.lower_ in ("%", "percent", "per", "cent") for t in tokens):
-        return None  # "In 2010, 26% were students": 26% of whom? ("When were 26 students?")
+    if tokens[0].lower_ in ("per", "percent", "%") or all(
+        t.like_num or t.lower_ in AMOUNT_WORDS for t in tokens
+    ):
+        return None  # "26% were students", "over 61 per cent attend": of whom? "Over 61 [per
+        # cent of students]", the number parsed away: how many?
     if any(_fragment(t) for t in tokens):
         return None  # "c. 1,300,000 people", "al-Nimeiry" cut to "al": a name in pieces
     if len(tokens) == 1 and tokens[0].lower_ in QUANTIFIER_PRONOUNS:
@@ -1143,8 +1153,8 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
     if first.lower_ in ("a", "an") and first.dep_ == "det":
         tokens = ["the", *tokens[1:]]  # "a plan that ..." was introduced; now it is "the plan"
     elif first.pos_ == "DET" or (
-        first.pos_ in ("NOUN", "ADJ", "NUM", "ADV")
-        and (not first.ent_type_ or (first.is_alpha and first.pos_ in ("NUM", "ADV")))
+        first.pos_ in ("NOUN", "ADJ", "NUM", "ADV", "ADP")
+        and (not first.ent_type_ or (first.is_alpha and first.pos_ in ("NUM", "ADV", "ADP")))
         and first.tag_ != "NNP"
         and not (first.text.isupper() or any(c.isupper() for c in first.text[1:]))  # "NK", "mRNA"
         and not (first.dep_ == "compound" and len(tokens) > 1 and _capitalised(tokens[1]))

@@ -2,6 +2,7 @@
 
 import dataclasses
 import random
+import re
 
 import pytest
 import spacy
@@ -497,3 +498,14 @@ def test_a_noun_joined_to_the_verb_as_a_second_verb_is_a_misparse(vocab):
     # the same noun with nothing hung on the verb after it leaves the clause whole
     whole = build(vocab, [*rows[:11], (".", 2, "punct", "PUNCT", ".", ".")], [(0, 1, "GPE")])
     assert questions(whole)
+
+
+def test_a_range_moves_both_ends_and_a_share_stays_within_the_whole():
+    rng = random.Random(0)
+    for option in _near_numbers("40 to 50", rng):
+        low, high = (int(n) for n in option.split(" to "))
+        assert low < high, option  # never "120 to 50"
+    assert "16-1" in _near_numbers("15-1", rng)  # a score is no range
+    shares = _near_numbers("90 to 95 percent", rng) + _near_numbers("about 40%", rng)
+    assert shares
+    assert not [s for s in shares if any(int(n) > 100 for n in re.findall(r"\d+", s))], shares
