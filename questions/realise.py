@@ -1138,11 +1138,10 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
     first = tokens[0]
     if first.tag_ in ("VBN", "VBG") and first.pos_ == "VERB":
         return None  # "Dubbed Skylab, it was ...": a participle is no part of the name
-    if tokens[0].lower_ in ("per", "percent", "%") or all(
-        t.like_num or t.lower_ in AMOUNT_WORDS for t in tokens
-    ):
-        return None  # "26% were students", "over 61 per cent attend": of whom? "Over 61 [per
-        # cent of students]", the number parsed away: how many?
+    if all(t.like_num or t.lower_ in AMOUNT_WORDS for t in tokens):
+        return None  # "26% were students", "over 61 per cent attend": 26% of whom?
+    if first.lower_ in ("per", "percent", "%"):
+        return None  # "Over 61 [per cent of students]": the parser took the number away
     if any(_fragment(t) for t in tokens):
         return None  # "c. 1,300,000 people", "al-Nimeiry" cut to "al": a name in pieces
     if len(tokens) == 1 and tokens[0].lower_ in QUANTIFIER_PRONOUNS:
