@@ -103,10 +103,11 @@ def extract_facts(doc: Doc) -> Iterator[Fact]:
             yield fact
 
 
-# Verbs whose clause is what someone believed or feared, not what happened.
+# Verbs whose clause is what someone believed, feared or claimed, not what happened.
 BELIEF_VERBS = {
     "think", "believe", "assume", "suppose", "expect", "fear", "hope", "suspect", "imagine",
     "doubt", "guess", "pretend", "wish", "presume", "speculate", "hypothesise", "hypothesize",
+    "claim", "allege", "contend", "argue", "insist", "deny",
 }  # fmt: skip
 CONDITIONS = {"if", "unless", "whether", "lest"}
 NOBODY = {"none", "nobody", "neither", "nothing", "noone"}
@@ -117,15 +118,14 @@ def _not_asserted(verb: Token) -> bool:
     ("apparently thinking Norwood had called a fair catch") or a condition ("If two identical
     fermions ...")."""
     t = verb
-    while t.dep_ in ("ccomp", "conj", "advcl", "xcomp") and t.head is not t:
+    while True:
+        if any(c.dep_ == "mark" and c.lower_ in CONDITIONS for c in t.children):
+            return True  # also "If two fermions have ..." parsed as the main clause
+        if t.dep_ not in ("ccomp", "conj", "advcl", "xcomp") or t.head is t:
+            return False
         if t.dep_ == "ccomp" and t.head.lemma_.lower() in BELIEF_VERBS:
             return True
-        if t.dep_ == "advcl" and any(
-            c.dep_ == "mark" and c.lower_ in CONDITIONS for c in t.children
-        ):
-            return True
         t = t.head
-    return False
 
 
 def _misparsed(verb: Token) -> bool:

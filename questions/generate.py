@@ -175,6 +175,10 @@ def _scored_candidates(
 RUN_ON = re.compile(r"[a-z,;] (The|An|He|She|It|They|We|This|These|Those|His|Her|Its|Their) [a-z]")
 
 
+SIMILAR = r"\b(?:in a similar way|in the same way|similarly|likewise)\b"
+SIMILAR_WAY = r"(?:a |the )?(?:similar|same) way"
+
+
 def _placeless(candidate: Candidate, doc: Doc) -> bool:
     """A key the tagger labelled a place (not a building) that the article never puts where a
     place stands, or an event's name asked for with "where"."""
@@ -211,6 +215,13 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         return True  # "the US Canada", "Khwarezmia Khwarezmid Empire": a "/" or "(" cut out
     if re.search(r"[\u0250-\u02ff]", candidate.question):
         return True  # a pronunciation in IPA pasted into the stem
+    if re.search(
+        r"\b(?:first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)) with [\d,.]+\?$",
+        candidate.question,
+    ):
+        return True  # "Who ranked second with 102?": 102 of what?
+    if re.search(SIMILAR, candidate.question) or re.fullmatch(SIMILAR_WAY, candidate.key):
+        return True  # "What do NK cells kill in a similar way?": similar to what?
     if re.search(r"\w's\?$", candidate.question):
         return True  # "Who was an admirer of Mawdudi and Mawdudi's?": whose what?
     if re.search(r"[-\u2013]$", candidate.key):

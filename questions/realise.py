@@ -327,6 +327,8 @@ PERSON_TITLES = {
     "captain", "judge", "lord", "lady", "chief", "deputy", "secretary", "substitute",
     "forward", "defender", "midfielder", "goalkeeper", "manager", "director", "officer",
     "commissioner", "chairman", "chairwoman", "ambassador", "envoy", "premier", "quarterback",
+    "linebacker", "linebackers", "cornerback", "cornerbacks", "receiver", "kicker", "punter",
+    "safety", "rookie",
 }  # fmt: skip
 
 
@@ -748,6 +750,12 @@ def _realise(
         return None  # "When was the committee headed by his assistant?": whose?
     if strand and (verb.lemma_ == "be" or (len(words) > 10 and kind != "how_many")):
         return None  # "What did X ... over?" reads badly when long
+    if strand and kind == "how_many" and (len(words) > 12 or any(_numeric(w) for w in words)):
+        return None  # "How many yards did Manning finish the game 13 of 23 with ... for?"
+    if _list_read_as_apposition(words):
+        return None  # "launched Lovell, Jack Swigert, and Fred Haise" -> "launch Lovell and Haise"
+    if _order_without_errand(verb, words):
+        return None  # "Who did Dinwiddie order?" of "ordered Washington to warn the French"
     question = f"{_cap(wh)} {text}?"
     question = re.sub(r"\s+([,.;:?!])", r"\1", question)
     question = re.sub(r",\s*\?$", "?", question)
@@ -832,6 +840,45 @@ def _who_of_a_thing(verb: Token) -> bool:
         and misplaced
         and any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ == "who" for c in verb.children)
     )
+
+
+def _numeric(word: str | Token) -> bool:
+    return isinstance(word, Token) and word.like_num and not word.is_alpha
+
+
+def _list_read_as_apposition(words: list[str | Token]) -> bool:
+    """A list of names the parser read as a name, an apposition and a conjunct: "Lovell, Jack
+    Swigert, and Fred Haise". The question would keep two of the three."""
+    for word in words:
+        if not isinstance(word, Token) or word.pos_ != "PROPN":
+            continue
+        children = list(word.children)
+        if any(c.dep_ == "conj" for c in children) and any(
+            c.dep_ == "appos" and c.pos_ == "PROPN" and c.doc[c.left_edge.i - 1].text != "("
+            for c in children
+        ):
+            return True
+    return False
+
+
+# Verbs that send someone to do something: their object means little without the errand.
+SENDING_VERBS = {
+    "order", "ask", "tell", "force", "persuade", "urge", "instruct", "command",
+    "invite", "encourage", "require", "allow", "permit", "direct", "authorise", "authorize",
+}  # fmt: skip
+
+
+def _order_without_errand(verb: Token, words: list[str | Token]) -> bool:
+    """ "Who did Dinwiddie order?": a person ordered, and the question (or the parser) lost
+    what to do."""
+    if verb.lemma_.lower() not in SENDING_VERBS:
+        return False
+    kept = {w.i for w in words if isinstance(w, Token)}
+    errand = [c for c in verb.children if c.dep_ in ("xcomp", "ccomp")]
+    person = any(
+        c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or c.pos_ == "PRON") for c in verb.children
+    )
+    return any(c.i not in kept for c in errand) or (person and not errand)
 
 
 def _which_of_a_place_or_its_noun(verb: Token) -> bool:
