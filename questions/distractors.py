@@ -124,6 +124,8 @@ def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> lis
             continue
         if cls == "person" and CLUB.search(ent.text):
             continue  # "Vlietstad FC" is no person, whatever the tagger says
+        if cls in ("person", "org") and re.search(r"\s(?:v|vs)\.?\s", ent.text):
+            continue  # "Pubblico Ministero v Ratti": a court case, neither person nor body
         if cls in ("thing", "other", "pronoun"):
             continue
         if cls in ("person", "org", "place", "city", "country") and any(

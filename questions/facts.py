@@ -121,6 +121,10 @@ def _not_asserted(verb: Token) -> bool:
     while True:
         if any(c.dep_ == "mark" and c.lower_ in CONDITIONS for c in t.children):
             return True  # also "If two fermions have ..." parsed as the main clause
+        if t.tag_ in ("VBP", "VBZ") and any(
+            c.dep_ in ("mark", "advmod") and c.lower_ in ("when", "whenever") for c in t.children
+        ):
+            return True  # "When two forces act on a particle, ...": a rule, not an event
         if t.dep_ not in ("ccomp", "conj", "advcl", "xcomp") or t.head is t:
             return False
         if t.dep_ == "ccomp" and t.head.lemma_.lower() in BELIEF_VERBS:

@@ -573,6 +573,15 @@ def _cloze(
         before = sentence.doc[ent.start - 1]
         if before.pos_ == "PROPN" and sentence.doc.text.count(f"{before.text} {ent.text}") > 1:
             continue  # "Genghis _____": half of a name the article keeps writing whole
+        article = ent[0].lower_ == "the" or (before.lower_ == "the" and before.dep_ == "det")
+        if article and cls in ("country", "city", "place", "person"):
+            continue  # "The _____ imposed prison sentences": "The Sweden" gives the key away
+        if (
+            ent.root.dep_ in ("compound", "amod", "nmod")
+            and ent.root.head.i == ent.end
+            and cls not in ("date", "time", "number", "money", "percent")
+        ):
+            continue  # "a general principle of _____ law": options that are firms, not laws
         first = ent[1] if len(ent) > 1 and ent[0].lower_ == "the" else ent[0]
         # "the president of the _____": the article stays in the sentence, not in one option
         start = first.idx - sentence.start_char

@@ -993,3 +993,21 @@ def test_a_playing_position_is_no_part_of_a_name_and_a_bare_tally_is_no_answer(n
     item = next(c for c in written_candidates(nlp, text) if c.kind == "who")
     assert not _malformed(item, {}), item.question
     assert _malformed(dataclasses.replace(item, question="Who ranked second with 102?"), {})
+
+
+def test_no_blank_after_the_for_a_place_or_before_its_noun_and_no_rule_read_as_an_event(nlp):
+    text = (
+        "The Netherlands imposed prison sentences for waste in 1974. Rationing began in "
+        "Sweden and Norway. The court held that equality was a general principle of EU law in "
+        "1976. When two forces act on a point particle, the resulting force is their sum. "
+        "Orvia v Dane was decided by Judge Ana Holt and Judge Ivo Marsh in 1980."
+    )
+    doc = nlp(text)
+    blanks = {c.key for s in doc.sents for c in _cloze(s, doc.ents, frozenset())}
+    assert "Sweden" in blanks, blanks
+    assert "Netherlands" not in blanks  # "The _____ imposed": "The Sweden"?
+    assert "EU" not in blanks  # "_____ law": a law's name, not a body's
+    asked = written_questions(nlp, text)
+    assert not [q for q in asked if "forces" in q], asked  # "when ... act": a rule
+    people = [m.text for m in article_pool(doc, _person_names(doc.ents), doc.ents)]
+    assert not [p for p in people if " v " in p], people  # a case is no person
