@@ -175,6 +175,7 @@ def _scored_candidates(
 RUN_ON = re.compile(r"[a-z,;] (The|An|He|She|It|They|We|This|These|Those|His|Her|Its|Their) [a-z]")
 
 
+BOTH_PREPOSITION = r"\bboth (?:by|in|for|to|with|from|as|on|at)\b"
 SIMILAR = r"\b(?:in a similar way|in the same way|similarly|likewise)\b"
 SIMILAR_WAY = r"(?:a |the )?(?:similar|same) way"
 
@@ -220,6 +221,14 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         candidate.question,
     ):
         return True  # "Who ranked second with 102?": 102 of what?
+    if candidate.kind != "cloze" and re.search(r" [-\u2013] |\u2014", candidate.question):
+        return True  # "... faced an oil crisis of its own - a series of strikes ...?"
+    if re.search(BOTH_PREPOSITION, candidate.question) and not re.search(
+        BOTH_PREPOSITION + r".*\band\b", candidate.question
+    ):
+        return True  # "both by failing to operate a scheme" without its "and by ..."
+    if candidate.kind == "when" and re.search(r"\b(?:now|currently|today)\b", candidate.question):
+        return True  # "When does Internet2 now refer to ...?": now
     if re.search(SIMILAR, candidate.question) or re.fullmatch(SIMILAR_WAY, candidate.key):
         return True  # "What do NK cells kill in a similar way?": similar to what?
     if re.search(r"\w's\?$", candidate.question):

@@ -937,7 +937,7 @@ VAGUE_COUNTS = {
     "component", "step", "method", "means",
 }  # fmt: skip
 COUNT_QUALIFIERS = {"main", "key", "major", "different", "several", "other", "important", "basic"}
-COUNT_PREPOSITIONS = {"of", "in", "per", "to", "from", "on", "at"}
+COUNT_PREPOSITIONS = {"of", "in", "per", "on", "at"}
 
 
 def _plain_count(noun: Token, rest: list[Token]) -> bool:

@@ -1011,3 +1011,20 @@ def test_no_blank_after_the_for_a_place_or_before_its_noun_and_no_rule_read_as_a
     assert not [q for q in asked if "forces" in q], asked  # "when ... act": a rule
     people = [m.text for m in article_pool(doc, _person_names(doc.ents), doc.ents)]
     assert not [p for p in people if " v " in p], people  # a case is no person
+
+
+def test_no_dash_aside_no_half_of_both_no_now_in_when_and_no_count_with_its_destination(nlp):
+    text = "King Louis dispatched six regiments to New France in 1755. The war ended in 1763."
+    asked = {s.candidate.question: s.candidate for s in candidates(nlp, text)}
+    assert not [q for q in asked if q.startswith("How many regiments to")], list(asked)
+    item = asked["When did King Louis dispatch six regiments to New France?"]
+    assert not _malformed(item, {})
+    for question in (
+        "Which country nonetheless faced a crisis of its own - a series of strikes?",
+        "Which country had breached a duty, both by failing to pay farmers?",
+    ):
+        assert _malformed(dataclasses.replace(item, kind="which", question=question), {})
+    now = "When does the group now refer to its network as the Orvia Grid?"
+    assert _malformed(dataclasses.replace(item, question=now), {})
+    both = "Which country had breached a duty, both by failing to pay and by copying rules?"
+    assert not _malformed(dataclasses.replace(item, kind="which", question=both), {})
