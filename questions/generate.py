@@ -517,10 +517,17 @@ def _other_answers(doc: Doc, candidate: Candidate, by_lemma: dict[str, list[Fact
         if role is None:
             continue
         heads = {
-            (r.name, word.lemma_.lower())
+            (name, word.lemma_.lower())
             for r in other.roles
             for word in (doc[r.head], *(c for c in doc[r.head].children if c.dep_ == "poss"))
-        }  # "Japan's military invaded China" answers "Which country did Japan invade?" too
+            for name in (("agent", "patient") if r.head == other.subject else (r.name,))
+        }  # "Japan's military invaded China" answers "Which country did Japan invade?" too;
+        # a subject the parser took for a patient ("the University, fearful ..., affiliated
+        # with") is still the subject
+        if candidate.kind == "how_many" and _described(doc[role.head]) != _described(
+            doc[candidate.key_head].head
+        ):
+            continue  # "four government selective schools" beside "several Jewish schools"
         if all(item in heads for item in candidate.context):
             head = doc[role.head]
             out.append(" ".join(t.text for t in phrase_tokens(head)))
@@ -532,6 +539,11 @@ def _other_answers(doc: Doc, candidate: Candidate, by_lemma: dict[str, list[Fact
                         for n in (appos, *appos.conjuncts)
                     ]
     return out
+
+
+def _described(noun: Token) -> frozenset[str]:
+    """The words that say which of a noun's kind is meant: "government selective" schools."""
+    return frozenset(c.lemma_.lower() for c in noun.children if c.dep_ in ("amod", "compound"))
 
 
 def _listed_with(doc: Doc, candidate: Candidate) -> list[str]:

@@ -584,6 +584,8 @@ def _realise(
     prep = doc[role.prep] if role.prep >= 0 else None
     if _object_left_to_a_conjunct(verb):
         return None  # "When did Genghis besiege?" of "besieged, captured, and sacked the capital"
+    if _paired_verb(verb):
+        return None  # "How many soldiers were killed?" of "were killed or injured"
     if _who_of_a_thing(verb):
         return None  # "Harvey Martin, co-MVP of Super Bowl XII, who died": not the Super Bowl
     if _which_of_a_place_or_its_noun(verb):
@@ -792,8 +794,13 @@ def _realise(
         key = ctx.names.get(key_tokens[-1].text, strip_titles(key))
     elif cls == "number" and key.isalpha():
         key = key.lower()
+    # the roles the question names: another fact that fills them alike answers it too ("In
+    # 1896" left out of the stem, the colleges it joined in the 1890s are right answers as well)
+    asked = {w.i for w in words if isinstance(w, Token)}
     context = tuple(
-        (r.name, doc[r.head].lemma_.lower()) for r in fact.roles if r.head != role.head
+        (r.name, doc[r.head].lemma_.lower())
+        for r in fact.roles
+        if r.head != role.head and (r.head in asked or r.head == fact.subject)
     )
     return Candidate(
         kind=kind,
@@ -911,6 +918,18 @@ def _bare_indefinite(noun: Token) -> bool:
     (the relative clause of "an imperial state that lasted from 1299 to 1923" stays behind)."""
     return any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children) and not any(
         c.i > noun.i and c.dep_ in ("prep", "acl") for c in noun.children
+    )
+
+
+def _paired_verb(verb: Token) -> bool:
+    """A verb joined straight to the next ("killed or injured", "bought and sold"): what is
+    said of the pair is not said of either verb alone."""
+    return any(
+        c.dep_ == "conj"
+        and c.pos_ == "VERB"
+        and 0 < c.i - verb.i <= 2
+        and not any(o.dep_.startswith("nsubj") for o in c.children)
+        for c in verb.children
     )
 
 

@@ -1028,3 +1028,27 @@ def test_no_dash_aside_no_half_of_both_no_now_in_when_and_no_count_with_its_dest
     assert _malformed(dataclasses.replace(item, question=now), {})
     both = "Which country had breached a duty, both by failing to pay and by copying rules?"
     assert not _malformed(dataclasses.replace(item, kind="which", question=both), {})
+
+
+def test_a_fact_the_stem_leaves_unqualified_has_every_answer_the_article_gives(nlp):
+    text = (
+        "In the 1890s, the University of Orvia, fearful that its large funds would hurt "
+        "smaller schools by drawing away good students, affiliated with several regional "
+        "colleges and universities: Dane College, Marsh College, Holt University, and Vale "
+        "University. In 1896, the university affiliated with Kessel College."
+    )
+    asked = {s.candidate.question for s in candidates(nlp, text)}
+    assert "When did the university affiliate with Kessel College?" in asked, asked
+    # "In 1896" is not in the stem, so the colleges of the 1890s are right answers too
+    assert "Which institution did the university affiliate with?" not in asked, asked
+
+
+def test_a_count_of_a_verb_pair_is_not_asked_of_one_verb_but_a_described_count_is(nlp):
+    text = (
+        "Approximately 1,000 British soldiers were killed or injured in the battle. Victoria "
+        "also has several private Jewish and Islamic schools. In addition, Victoria has four "
+        "government selective schools."
+    )
+    asked = {s.candidate.question: s.candidate.key for s in candidates(nlp, text)}
+    assert "How many British soldiers were killed?" not in asked, asked  # or injured
+    assert asked.get("How many government selective schools does Victoria have?") == "four"
