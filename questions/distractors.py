@@ -553,6 +553,7 @@ def _numbers_near(key: str, rng: random.Random) -> list[str]:
         bound = _bound(key)
         if bound:
             steps = [value * f for f in ((2, 3, 4, 5) if bound > 0 else (0.5, 0.25, 0.2, 0.1))]
+            steps = [v for v in steps if v >= 2]  # "fewer than 1 employee" is no trap
         elif value < 30 and decimals == 0:
             steps = [value + d for d in (1, -1, 2, -2, 3, 4)]
         else:

@@ -110,6 +110,12 @@ BELIEF_VERBS = {
     "claim", "allege", "contend", "argue", "insist", "deny",
 }  # fmt: skip
 CONDITIONS = {"if", "unless", "whether", "lest"}
+# Nouns whose "that" clause is what someone wanted, said or feared
+CLAIM_NOUNS = {
+    "call", "claim", "demand", "hope", "belief", "fear", "idea", "suggestion", "proposal",
+    "threat", "promise", "view", "theory", "rumour", "rumor", "allegation", "assertion",
+    "expectation", "wish", "insistence", "argument", "hypothesis",
+}  # fmt: skip
 NOBODY = {"none", "nobody", "neither", "nothing", "noone"}
 
 
@@ -117,6 +123,8 @@ def _not_asserted(verb: Token) -> bool:
     """The verb stands in a clause the text does not claim is true: under a verb of belief
     ("apparently thinking Norwood had called a fair catch") or a condition ("If two identical
     fermions ...")."""
+    if _content_of_a_claim(verb):
+        return True
     t = verb
     while True:
         if any(c.dep_ == "mark" and c.lower_ in CONDITIONS for c in t.children):
@@ -129,7 +137,27 @@ def _not_asserted(verb: Token) -> bool:
             return False
         if t.dep_ == "ccomp" and t.head.lemma_.lower() in BELIEF_VERBS:
             return True
+        if t.dep_ == "xcomp" and any(c.dep_ == "neg" for c in t.head.children):
+            return True  # "were not bound to apply an EU law": they did not apply it
+        if t.dep_ in ("ccomp", "acl") and (
+            t.head.lemma_.lower() in CLAIM_NOUNS
+            or any(
+                c.dep_ == "dobj" and c.lemma_.lower() in CLAIM_NOUNS and c.i < t.i
+                for c in t.head.children
+            )
+        ):
+            return True  # "repeated his call that Israel shall vanish": a call, not a fact
         t = t.head
+
+
+def _content_of_a_claim(verb: Token) -> bool:
+    """ "his call that Israel shall vanish", which the parser hung elsewhere: a "that" of the
+    clause straight after a noun of saying or wanting, and a subject of the clause's own."""
+    doc = verb.doc
+    return any(
+        c.lower_ == "that" and c.i > 0 and doc[c.i - 1].lemma_.lower() in CLAIM_NOUNS
+        for c in verb.children
+    ) and any(c.dep_.startswith("nsubj") and c.lower_ != "that" for c in verb.children)
 
 
 def _misparsed(verb: Token) -> bool:

@@ -233,6 +233,8 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         return True  # "What do NK cells kill in a similar way?": similar to what?
     if re.search(r"\w's\?$", candidate.question):
         return True  # "Who was an admirer of Mawdudi and Mawdudi's?": whose what?
+    if re.search(r"\s(?:as|of|and|or|the|a|an|in|on|at|to|for|by|with)$", candidate.key):
+        return True  # "removed _____ Command Module program manager" -> "Harrison Storms as"
     if re.search(r"[-\u2013]$", candidate.key):
         return True  # "1883-" of "1883-84": the key lost its end
     if re.search(r", .+,? and ", candidate.key):
@@ -553,6 +555,13 @@ def _listed_with(doc: Doc, candidate: Candidate) -> list[str]:
         return []
     head = doc[candidate.key_head]
     siblings = [*head.conjuncts, *(c for c in head.children if c.dep_ == "appos")]
+    # "Jared Allen, along with defensive end Kony Ealy": the second name is featured too
+    described = [head, *(c for c in head.children if c.dep_ == "appos")]
+    for prep in (c for word in described for c in word.children if c.dep_ == "prep"):
+        if prep.lower_ in ("along", "together") or any(
+            c.lower_ in ("along", "together") for c in prep.children
+        ):
+            siblings += [t for t in prep.subtree if t.dep_ == "pobj" and t.ent_type_]
     return [" ".join(t.text for t in phrase_tokens(s, keep_conj=False)) for s in siblings]
 
 

@@ -2,18 +2,20 @@
 names the tagger mislabels, and questions that answer themselves."""
 
 import dataclasses
+import random
 import re
 from pathlib import Path
 
 import pytest
 
 from questions import generate_quiz, load_article
-from questions.distractors import article_pool, kindred
-from questions.facts import extract_facts, resolve_pronouns
+from questions.distractors import _near_numbers, article_pool, kindred
+from questions.facts import _content_of_a_claim, extract_facts, resolve_pronouns
 from questions.generate import (
     DANGLING_POSSESSIVE,
     TWO_FINITE,
     _cloze,
+    _listed_with,
     _malformed,
     _measure_as_subject,
     _person_names,
@@ -1052,3 +1054,27 @@ def test_a_count_of_a_verb_pair_is_not_asked_of_one_verb_but_a_described_count_i
     asked = {s.candidate.question: s.candidate.key for s in candidates(nlp, text)}
     assert "How many British soldiers were killed?" not in asked, asked  # or injured
     assert asked.get("How many government selective schools does Victoria have?") == "four"
+
+
+def test_nothing_asked_of_what_was_not_done_or_only_called_for(nlp):
+    text = "The courts of Orvia were not bound to apply the trade law in 1990."
+    asked = written_questions(nlp, text)
+    assert not [q for q in asked if "apply" in q and "not" not in q], asked  # not bound to
+    doc = nlp("Marsh renewed his call that Dorrow shall vanish. The river floods in May.")
+    vanish = next(t for t in doc if t.text == "vanish")
+    assert _content_of_a_claim(vanish)  # a call, whatever the parser hung it on
+    floods = next(t for t in doc if t.text == "floods")
+    assert not _content_of_a_claim(floods)
+
+
+def test_a_name_along_with_the_key_is_no_wrong_option_and_no_key_ends_in_a_preposition(nlp):
+    text = (
+        "The Kessland squad also included veteran forward Tomas Brandt, a four-time champion "
+        "who was the club's top scorer with 96, along with forward Ivo Danner, who had 12 "
+        "goals in just 20 games. Petra Sand and Lena Holt joined the squad in 2004."
+    )
+    doc = nlp(text)
+    item = next(c for c in written_candidates(nlp, text) if c.key == "Tomas Brandt")
+    assert [s for s in _listed_with(doc, item) if s.endswith("Ivo Danner")]
+    assert _malformed(dataclasses.replace(item, key="Harrison Storms as"), {})
+    assert "fewer than 1" not in _near_numbers("fewer than 10", random.Random(0))
