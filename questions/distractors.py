@@ -571,9 +571,18 @@ def _numbers_near(key: str, rng: random.Random) -> list[str]:
     value = _number(key)
     if value is None:
         return []
-    steps = [int(value) + d for d in (1, -1, 2, -2, 3, 4, 5)]
+    # the words before a spelled count keep their sense: "at least three" is a lower bound,
+    # and its options are "at least six", not a bare "six"
+    lead = key[: len(key) - len(key.split()[-1])]
+    bound = _bound(f"{lead}1")
+    if bound > 0:
+        steps = [int(value) * f for f in (2, 3, 4, 5)]
+    elif bound < 0:
+        steps = [v for v in (int(value) // 2, int(value) // 3, int(value) // 4) if v >= 2]
+    else:
+        steps = [int(value) + d for d in (1, -1, 2, -2, 3, 4, 5)]
     rng.shuffle(steps)
-    return [_spell(v) for v in steps if v > 0 and v != value]
+    return [lead + _spell(v) for v in steps if v > 0 and v != value]
 
 
 # "40 to 50 students", "10-15%": two whole numbers that move together

@@ -13,6 +13,7 @@ from questions.distractors import (
     _date_shape,
     _described_alike,
     _near_numbers,
+    _number,
     _outside_bound,
     _same_referent,
     _shifted_dates,
@@ -509,3 +510,13 @@ def test_a_range_moves_both_ends_and_a_share_stays_within_the_whole():
     shares = _near_numbers("90 to 95 percent", rng) + _near_numbers("about 40%", rng)
     assert shares
     assert not [s for s in shares if any(int(n) > 100 for n in re.findall(r"\d+", s))], shares
+
+
+def test_a_spelled_count_keeps_its_hedge_in_every_option():
+    rng = random.Random(0)
+    bounded = _near_numbers("at least three", rng)
+    assert bounded
+    assert all(o.startswith("at least ") for o in bounded), bounded
+    assert all(_number(o) > 3 for o in bounded), bounded  # "at least two" would be true
+    assert all(o.startswith("about ") for o in _near_numbers("about twenty", rng))
+    assert "two" in _near_numbers("three", rng)
