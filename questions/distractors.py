@@ -575,12 +575,15 @@ def _numbers_near(key: str, rng: random.Random) -> list[str]:
     # and its options are "at least six", not a bare "six"
     lead = key[: len(key) - len(key.split()[-1])]
     bound = _bound(f"{lead}1")
-    if bound > 0:
-        steps = [int(value) * f for f in (2, 3, 4, 5)]
+    n = int(value)
+    if bound > 0:  # "at least three": more, but not absurdly more
+        steps = [n + d for d in (2, 3, 4, 5)] if n < 10 else [round(n * f) for f in (1.5, 2, 3)]
     elif bound < 0:
-        steps = [v for v in (int(value) // 2, int(value) // 3, int(value) // 4) if v >= 2]
+        steps = [v for v in (n // 2, n // 3, n // 4) if v >= 2]
+    elif lead.strip():  # "about twenty": "about twenty-one" would be right too
+        steps = [n + d for d in (2, -2, 3, 4) if n + d >= 2] if n < 10 else _round_steps(n)
     else:
-        steps = [int(value) + d for d in (1, -1, 2, -2, 3, 4, 5)]
+        steps = [n + d for d in (1, -1, 2, -2, 3, 4, 5)]
     rng.shuffle(steps)
     return [lead + _spell(v) for v in steps if v > 0 and v != value]
 
@@ -722,6 +725,13 @@ def _unit(text: str) -> str:
     words = [w for w in _words(text) if not w.isdigit() and w not in ("about", "around", "some")]
     words = [w for w in words if _number(w) is None]
     return " ".join(words)
+
+
+def _round_steps(n: int) -> list[int]:
+    """Round figures well away from a round estimate: "about twenty" -> ten, thirty, forty."""
+    unit = 10 if n < 100 else 10 ** (len(str(n)) - 1)
+    steps = {round(n * f / unit) * unit for f in (0.5, 1.5, 2, 3)}
+    return sorted(v for v in steps if v and abs(v - n) >= 0.3 * n)
 
 
 def _spell(value: int) -> str:

@@ -592,7 +592,7 @@ def _cloze(
         if ent.label_ not in CLOZE_LABELS or ent.start == sentence.start:
             continue
         cls = answer_class(ent, surnames)
-        if cls in ("pronoun", "other", "norp") or ent.text.lower() == "one":
+        if cls in ("pronoun", "other", "norp") or ent.text.lower().split()[-1] == "one":
             continue  # "recognised _____ of the general principles": one
         if ent.label_ == "CARDINAL" and _listed_after(ent.root):
             continue  # "The _____ US Navy bases, Blount Island and Kings Bay": count them
