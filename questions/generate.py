@@ -175,9 +175,23 @@ def _scored_candidates(
 RUN_ON = re.compile(r"[a-z,;] (The|An|He|She|It|They|We|This|These|Those|His|Her|Its|Their) [a-z]")
 
 
-BOTH_PREPOSITION = r"\bboth (?:by|in|for|to|with|from|as|on|at)\b"
-SIMILAR = r"\b(?:in a similar way|in the same way|similarly|likewise)\b"
-SIMILAR_WAY = r"(?:a |the )?(?:similar|same) way"
+# Stems that lost what they need to mean one thing: "Who ranked second with 102?" (102 of
+# what?), "both by failing to pay ..." without its "and by ...", "in a similar way" (to what?),
+# "Who was an admirer of Mawdudi and Mawdudi's?" (whose what?)
+STEM_FAULT = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)) with [\d,.]+\?$"
+    r"|\bboth (?:by|in|for|to|with|from|as|on|at)\b(?!.*\band\b)"
+    r"|\b(?:in a similar way|in the same way|similarly|likewise)\b"
+    r"|\w's\?$"
+)
+# Keys that are no answer as they stand: "Harrison Storms as", "1883-" of "1883-84", a list
+# ("Cabot, Lamont, and Widener Library") that no wrong option looks like, "a similar way"
+KEY_FAULT = re.compile(
+    r"\s(?:as|of|and|or|the|a|an|in|on|at|to|for|by|with)$"
+    r"|[-\u2013]$"
+    r"|, .+,? and "
+    r"|^(?:a |the )?(?:similar|same) way$"
+)
 
 
 def _placeless(candidate: Candidate, doc: Doc) -> bool:
@@ -216,29 +230,12 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         return True  # "the US Canada", "Khwarezmia Khwarezmid Empire": a "/" or "(" cut out
     if re.search(r"[\u0250-\u02ff]", candidate.question):
         return True  # a pronunciation in IPA pasted into the stem
-    if re.search(
-        r"\b(?:first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)) with [\d,.]+\?$",
-        candidate.question,
-    ):
-        return True  # "Who ranked second with 102?": 102 of what?
+    if STEM_FAULT.search(candidate.question) or KEY_FAULT.search(candidate.key):
+        return True
     if candidate.kind != "cloze" and re.search(r" [-\u2013] |\u2014", candidate.question):
         return True  # "... faced an oil crisis of its own - a series of strikes ...?"
-    if re.search(BOTH_PREPOSITION, candidate.question) and not re.search(
-        BOTH_PREPOSITION + r".*\band\b", candidate.question
-    ):
-        return True  # "both by failing to operate a scheme" without its "and by ..."
     if candidate.kind == "when" and re.search(r"\b(?:now|currently|today)\b", candidate.question):
         return True  # "When does Internet2 now refer to ...?": now
-    if re.search(SIMILAR, candidate.question) or re.fullmatch(SIMILAR_WAY, candidate.key):
-        return True  # "What do NK cells kill in a similar way?": similar to what?
-    if re.search(r"\w's\?$", candidate.question):
-        return True  # "Who was an admirer of Mawdudi and Mawdudi's?": whose what?
-    if re.search(r"\s(?:as|of|and|or|the|a|an|in|on|at|to|for|by|with)$", candidate.key):
-        return True  # "removed _____ Command Module program manager" -> "Harrison Storms as"
-    if re.search(r"[-\u2013]$", candidate.key):
-        return True  # "1883-" of "1883-84": the key lost its end
-    if re.search(r", .+,? and ", candidate.key):
-        return True  # "Cabot, Lamont, and Widener Library": no wrong option looks like a list
     doc = candidate.sentence.doc
     if TWO_FINITE.match(candidate.question):
         return True  # "What would is a causal link ...?"
@@ -556,8 +553,7 @@ def _listed_with(doc: Doc, candidate: Candidate) -> list[str]:
     head = doc[candidate.key_head]
     siblings = [*head.conjuncts, *(c for c in head.children if c.dep_ == "appos")]
     # "Jared Allen, along with defensive end Kony Ealy": the second name is featured too
-    described = [head, *(c for c in head.children if c.dep_ == "appos")]
-    for prep in (c for word in described for c in word.children if c.dep_ == "prep"):
+    for prep in (c for word in (head, *siblings) for c in word.children if c.dep_ == "prep"):
         if prep.lower_ in ("along", "together") or any(
             c.lower_ in ("along", "together") for c in prep.children
         ):
