@@ -166,7 +166,17 @@ def _misparsed(verb: Token) -> bool:
     participle, or "Cowper, Nobel Prize [winning] physicist Peter Higgs, and Neville were born"
     with a bare "-ing" form for its root; or it joined a noun to the verb as a second verb and
     hung the noun's own words on the verb ("bordered by A to the south, ..., and South
-    Australia [to the west]"). Who does what there is guesswork."""
+    Australia [to the west]"); or it gave the verb a name as an adverb, or an object from
+    beyond another clause. Who does what there is guesswork."""
+    if any(c.dep_ == "npadvmod" and c.ent_type_ in ("PERSON", "ORG") for c in verb.children):
+        return True  # "changed course after the chief executive, [Miriam Adeyemi], warned"
+    doc = verb.doc
+    for obj in (c for c in verb.children if c.dep_ == "dobj" and c.i > verb.i):
+        between = doc[verb.i + 1 : obj.left_edge.i]
+        if any(t.text == "," for t in between) and any(
+            t.tag_ in ("VBD", "VBZ", "VBP") for t in between
+        ):
+            return True  # "began on March 3, when nurses walked out over ... and [a pay freeze]"
     nouns = [c.i for c in verb.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN")]
     if nouns and any(c.i > nouns[0] and not c.is_punct for c in verb.children):
         return True  # "bordered by A to the south, ..., and [South Australia] to the west"

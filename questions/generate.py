@@ -185,12 +185,15 @@ STEM_FAULT = re.compile(
     r"|\w's\?$"
 )
 # Keys that are no answer as they stand: "Harrison Storms as", "1883-" of "1883-84", a list
-# ("Cabot, Lamont, and Widener Library") that no wrong option looks like, "a similar way"
+# ("Cabot, Lamont, and Widener Library") that no wrong option looks like, "a similar way", a
+# time of day cut from its day ("evening" of "Sunday evening")
 KEY_FAULT = re.compile(
     r"\s(?:as|of|and|or|the|a|an|in|on|at|to|for|by|with)$"
     r"|[-\u2013]$"
     r"|, .+,? and "
     r"|^(?:a |the )?(?:similar|same) way$"
+    r"|^(?:the )?(?:morning|afternoon|evening|night)$",
+    re.IGNORECASE,
 )
 
 

@@ -1081,3 +1081,18 @@ def test_a_name_along_with_the_key_is_no_wrong_option_and_no_key_ends_in_a_prepo
     one = nlp("Plague was present in at least one town of Orvia every year until 1850.")
     blanks = {c.key for s in one.sents for c in _cloze(s, one.ents, frozenset())}
     assert "at least one" not in blanks  # "at least five town"
+
+
+def test_no_object_from_beyond_a_clause_no_name_as_an_adverb_and_no_bare_time_of_day(nlp):
+    text = (
+        "The strike began on March 3, when about 1,900 nurses walked out over staff shortages "
+        "and a pay freeze that had lasted since 2021. Lasky changed course after the chief "
+        "executive of the hospital trust, Miriam Adeyemi, warned in a letter on March 9 that "
+        "waiting lists would grow. The union said 1,840 of its members had voted in an online "
+        "ballot that closed on Sunday evening."
+    )
+    asked = {c.question: c for c in written_candidates(nlp, text)}
+    assert not [q for q in asked if "pay freeze" in q and "begin" in q], list(asked)
+    assert not [q for q in asked if "changed course" in q or "change course" in q], list(asked)
+    evening = next(c for c in asked.values() if c.key == "evening")
+    assert _malformed(evening, {})  # "When did the ballot close?" -> "evening"
