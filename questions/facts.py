@@ -135,8 +135,11 @@ def _not_asserted(verb: Token) -> bool:
             return True  # "When two forces act on a particle, ...": a rule, not an event
         if t.dep_ not in ("ccomp", "conj", "advcl", "xcomp") or t.head is t:
             return False
-        if t.dep_ == "ccomp" and t.head.lemma_.lower() in BELIEF_VERBS:
-            return True
+        if t.head.lemma_.lower() in BELIEF_VERBS and (
+            t.dep_ in ("ccomp", "advcl") or (t.dep_ == "xcomp" and t.i != verb.i)
+        ):
+            return True  # also a clause under "expected to lift the notice, once ..."; "hoped
+            # to collect" itself is asked with its "hope"
         if t.dep_ == "xcomp" and any(c.dep_ == "neg" for c in t.head.children):
             return True  # "were not bound to apply an EU law": they did not apply it
         if t.dep_ in ("ccomp", "acl") and (

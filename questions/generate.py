@@ -177,12 +177,14 @@ RUN_ON = re.compile(r"[a-z,;] (The|An|He|She|It|They|We|This|These|Those|His|Her
 
 # Stems that lost what they need to mean one thing: "Who ranked second with 102?" (102 of
 # what?), "both by failing to pay ..." without its "and by ...", "in a similar way" (to what?),
-# "Who was an admirer of Mawdudi and Mawdudi's?" (whose what?)
+# "Who was an admirer of Mawdudi and Mawdudi's?" (whose what?), "collect including at the
+# sports centre" (an example torn from its list)
 STEM_FAULT = re.compile(
     r"\b(?:first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)) with [\d,.]+\?$"
     r"|\bboth (?:by|in|for|to|with|from|as|on|at)\b(?!.*\band\b)"
     r"|\b(?:in a similar way|in the same way|similarly|likewise)\b"
     r"|\w's\?$"
+    r"|\bincluding (?:at|in|on|from|by|for|to)\b"
 )
 # Keys that are no answer as they stand: "Harrison Storms as", "1883-" of "1883-84", a list
 # ("Cabot, Lamont, and Widener Library") that no wrong option looks like, "a similar way", a
@@ -597,6 +599,8 @@ def _cloze(
             continue  # "The _____ US Navy bases, Blount Island and Kings Bay": count them
         if ent.label_ == "DATE" and (ent.text.lower() in SEASONS or not is_point(list(ent))):
             continue  # "summer _____ thunderstorms", "The median age was _____": no date
+        if cls == "person" and len(ent) == 1 and ent.text in surnames:
+            continue  # "_____ said" -> "Solberg" among full names: the short one is the key
         if ent[-1].tag_ == "POS":
             continue  # "William Johnson and _____ Governor Sir Charles Hardy": New York's
         before = sentence.doc[ent.start - 1]

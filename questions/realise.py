@@ -303,6 +303,8 @@ def _not_people(doc: Doc) -> frozenset[str]:
                 and root.head.lemma_.lower() not in PERSON_NOUNS | PERSON_TITLES
             )
             or re.fullmatch(r"(St\.?|Saint) .+'s", ent.text)
+            or (before is not None and before.lemma_.lower() in THING_NOUNS)  # "the newspaper
+            # Skarvik Posten", whatever the parser made of it
             or (  # "outside Lintiao-fu", "the capital of Ning Hia": a place the tagger missed
                 root.dep_ == "pobj"
                 and not any(c.dep_ == "case" for c in root.children)
@@ -316,6 +318,14 @@ def _not_people(doc: Doc) -> frozenset[str]:
     return frozenset(out)
 
 
+# Kinds of thing a name after them belongs to: "the newspaper Skarvik Posten", "the ferry
+# Nordlys"
+THING_NOUNS = {
+    "newspaper", "paper", "magazine", "journal", "ship", "vessel", "ferry", "boat", "yacht",
+    "tanker", "liner", "station", "channel", "network", "brand", "company", "firm", "band",
+    "album", "film", "book", "novel", "song", "hotel", "restaurant", "horse", "storm",
+    "hurricane", "typhoon", "satellite", "rocket", "probe", "spacecraft", "website", "app",
+}  # fmt: skip
 PLACE_NOUNS = {
     "capital", "city", "town", "village", "province", "region", "county", "district", "port",
     "state", "island", "river", "valley", "kingdom", "fortress", "suburb",
@@ -1191,6 +1201,27 @@ def _mid_sentence(span: Span) -> str:
     return "the" + text[3:] if text.startswith("The ") else text
 
 
+def _named_before(tokens: list[Token]) -> str | None:
+    """The name a bare "the authority" stands for: the one organisation or building named
+    earlier in the article whose own head word it is ("the Maritime Safety Authority")."""
+    if len(tokens) != 2 or tokens[0].lower_ != "the" or tokens[1].pos_ != "NOUN":
+        return None
+    noun = tokens[1]
+    names = _names_by_head(noun.doc).get(noun.lemma_.lower(), [])
+    earlier = {text for text, start in names if start < noun.i}
+    return next(iter(earlier)) if len(earlier) == 1 and len({t for t, _ in names}) == 1 else None
+
+
+@per_article
+def _names_by_head(doc: Doc) -> dict[str, list[tuple[str, int]]]:
+    out: dict[str, list[tuple[str, int]]] = {}
+    for ent in doc.ents:
+        if ent.label_ in ("ORG", "FAC") and len(ent) > 1:
+            text = re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE)
+            out.setdefault(ent.root.lemma_.lower(), []).append((text, ent.start))
+    return out
+
+
 def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Token] | None:
     """The subject phrase for after the auxiliary: lower-cased if common, a pronoun resolved or
     refused."""
@@ -1215,6 +1246,9 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
     core = [t for t in tokens if t.lower_ not in ("only", "just", "the", "a", "an")]
     if len(core) == 1 and core[0].lemma_.lower() in GENERIC_PEOPLE and not core[0].ent_type_:
         return None  # "Where did the man work?", "Where are people established?": who?
+    named = _named_before(tokens)
+    if named is not None:
+        return ["the", named]  # "When did the authority inspect it?": which authority?
     if first.lower_ in ("a", "an") and first.dep_ == "det":
         tokens = ["the", *tokens[1:]]  # "a plan that ..." was introduced; now it is "the plan"
     elif first.pos_ == "DET" or (

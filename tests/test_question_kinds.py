@@ -1096,3 +1096,22 @@ def test_no_object_from_beyond_a_clause_no_name_as_an_adverb_and_no_bare_time_of
     assert not [q for q in asked if "changed course" in q or "change course" in q], list(asked)
     evening = next(c for c in asked.values() if c.key == "evening")
     assert _malformed(evening, {})  # "When did the ballot close?" -> "evening"
+
+
+def test_a_bare_the_noun_names_the_one_body_it_stands_for_and_a_paper_is_no_person(nlp):
+    text = (
+        "The Maritime Safety Authority said it would interview the crew on Monday. Captain "
+        "Erik Dahl told the local newspaper Skarvik Posten that the engine failed. Commander "
+        "Ingrid Solberg praised the crew. The authority had inspected the Nordlys in February. "
+        "No one was hurt, Solberg said. Aquaren expected to lift the notice within a week, "
+        "once three clean samples had been taken."
+    )
+    quiz = generate_quiz(text, n=None, nlp=nlp).questions
+    asked = {q.question: q for q in quiz}
+    assert "When did the Maritime Safety Authority inspect the Nordlys?" in asked, list(asked)
+    assert not [q for q in quiz if "Skarvik Posten" in q.options and q.kind == "who"], quiz
+    assert not [q for q in quiz if q.kind == "cloze" and q.answer == "Solberg"], quiz
+    assert not [q for q in asked if "samples" in q], list(asked)  # only expected
+    stem = "What can residents collect including at the sports centre?"
+    candidate = next(c for c in written_candidates(nlp, text) if c.kind == "when")
+    assert _malformed(dataclasses.replace(candidate, kind="what", question=stem), {})
