@@ -601,6 +601,8 @@ def _cloze(
             continue  # "summer _____ thunderstorms", "The median age was _____": no date
         if cls == "person" and len(ent) == 1 and ent.text in surnames:
             continue  # "_____ said" -> "Solberg" among full names: the short one is the key
+        if cls == "person" and _speaker(ent.root):
+            continue  # "The health officer, Dr _____, said ...": who said it, not what happened
         if ent[-1].tag_ == "POS":
             continue  # "William Johnson and _____ Governor Sir Charles Hardy": New York's
         before = sentence.doc[ent.start - 1]
@@ -635,6 +637,13 @@ def _cloze(
             question_tokens=frozenset(t.i for t in sentence if not first.i <= t.i < ent.end),
             context=(),
         )
+
+
+def _speaker(name: Token) -> bool:
+    """The subject of a verb of saying, or a name in apposition to it."""
+    while name.dep_ in ("appos", "compound"):
+        name = name.head
+    return name.dep_ == "nsubj" and name.head.lemma_.lower() in SPEECH_VERBS
 
 
 def _listed_after(number: Token) -> bool:

@@ -1115,3 +1115,14 @@ def test_a_bare_the_noun_names_the_one_body_it_stands_for_and_a_paper_is_no_pers
     stem = "What can residents collect including at the sports centre?"
     candidate = next(c for c in written_candidates(nlp, text) if c.kind == "when")
     assert _malformed(dataclasses.replace(candidate, kind="what", question=stem), {})
+
+
+def test_no_blank_for_who_said_a_sentence(nlp):
+    text = (
+        "The city's health officer, Dr Samuel Oyelaran, said no illness had been linked to "
+        "the water. Ruth Kamara opened six water stations in Fennick on Thursday."
+    )
+    doc = nlp(text)
+    blanks = {c.key for s in doc.sents for c in _cloze(s, doc.ents, frozenset())}
+    assert "Samuel Oyelaran" not in blanks, blanks  # attribution, not the story
+    assert "Fennick" in blanks, blanks
