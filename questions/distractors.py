@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from questions.facts import per_article
 from questions.realise import (
+    QUANTIFIERS,
     Candidate,
     answer_class,
     bare_name,
@@ -91,9 +92,6 @@ class Mention:
     start: int  # character offset in the clean text
     counts: str = ""  # for a number: the lemma of the noun it counts ("soldier")
     head: int = field(default=-1, compare=False)  # token index of its head word
-
-
-QUANTIFIERS = {"several", "many", "some", "most", "all", "both", "various", "numerous", "few"}
 
 
 def article_pool(doc: Doc, names: dict[str, str], ents: tuple[Span, ...]) -> list[Mention]:

@@ -1173,7 +1173,9 @@ AMOUNT_WORDS = {
     "%", "percent", "per", "cent", "over", "about", "nearly", "almost", "around", "some", "more",
     "less", "than", "just", "under", "roughly", "approximately",
 }  # fmt: skip
-QUANTIFIER_PRONOUNS = {"many", "most", "some", "several", "few", "all", "both", "others", "none"}
+# Words of quantity before a noun ("several colleges"); alone as a subject ("many went to
+# France") they say nothing of who
+QUANTIFIERS = {"several", "many", "some", "most", "all", "both", "various", "numerous", "few"}
 GENERIC_PEOPLE = {"man", "woman", "person", "boy", "girl", "child", "individual", "people"}
 
 
@@ -1208,8 +1210,9 @@ def _named_before(tokens: list[Token]) -> str | None:
         return None
     noun = tokens[1]
     names = _names_by_head(noun.doc).get(noun.lemma_.lower(), [])
-    earlier = {text for text, start in names if start < noun.i}
-    return next(iter(earlier)) if len(earlier) == 1 and len({t for t, _ in names}) == 1 else None
+    if len({text for text, _ in names}) != 1 or names[0][1] > noun.i:
+        return None
+    return names[0][0]
 
 
 @per_article
@@ -1241,7 +1244,7 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
         return None  # "Over 61 [per cent of students]": the parser took the number away
     if any(_fragment(t) for t in tokens):
         return None  # "c. 1,300,000 people", "al-Nimeiry" cut to "al": a name in pieces
-    if len(tokens) == 1 and tokens[0].lower_ in QUANTIFIER_PRONOUNS:
+    if len(tokens) == 1 and tokens[0].lower_ in QUANTIFIERS | {"others", "none"}:
         return None  # "but many went to France": "Which country did many go to?"
     core = [t for t in tokens if t.lower_ not in ("only", "just", "the", "a", "an")]
     if len(core) == 1 and core[0].lemma_.lower() in GENERIC_PEOPLE and not core[0].ent_type_:
