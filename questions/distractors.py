@@ -181,7 +181,7 @@ def choose(
     word, other modifiers, "helper T cells" for "killer T cells") come first."""
     key = candidate.key
     banned = {_norm(a) for a in also_true} | {_norm(key)}
-    question_words = set(_words(question_text))
+    question_words = {*_words(question_text), *FIGURE.findall(question_text)}
     question_names = _names_in(question_text)
     pairs = aliases(candidate.sentence.doc)
     inside = within(candidate.sentence.doc) if candidate.answer_class in ORG_LIKE else set()
@@ -204,8 +204,10 @@ def choose(
             key.split()
         ):
             return False  # "activity" beside "helper T cell activation": a fragment
-        if candidate.kind == "cloze" and _number(text) == 1 != _number(key):
-            return False  # "The _____ US Navy bases": "one" does not fit a plural
+        if candidate.kind in ("cloze", "how_many") and _number(text) == 1 != _number(key):
+            # "The _____ US Navy bases", "How many forces was the army split into?": "one"
+            # does not fit a plural
+            return False
         if candidate.answer_class in ("thing", "people") and _described_alike(text, key):
             return False  # "combined company" beside "combined bank": one thing, named twice
         same = _same_phrase if text in kin else one_referent
@@ -219,7 +221,8 @@ def choose(
             return False  # "San Francisco" beside "the Moscone Center in San Francisco"
         if any(_same_referent(text, name) for name in question_names):
             return False  # "Northgate Bank" for "Which company advised Northgate?"
-        words = _words(text)
+        # whole figures, not their pieces: "48,000" is not in a question that says "$38,000"
+        words = [*re.findall(r"[a-z]+", text.lower()), *FIGURE.findall(text)]
         content = [w for w in words if w not in TITLES and len(w) > 2]
         return not (content and all(w in question_words for w in content))
 
@@ -535,7 +538,29 @@ def _near_numbers(key: str, rng: random.Random) -> list[str]:
     return out
 
 
+FIGURE = re.compile(r"\d[\d,.]*\d|\d")
 PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
+
+
+# Wrong figures a careless reader could take for the key: within about half again of it, never
+# a plain half, double or triple, whose digits give them away ("256" beside "512"). A hedged
+# figure ("about 500") is wrong only well away from it.
+BELOW, ABOVE = (0.6, 0.7, 0.8, 0.85), (1.15, 1.2, 1.3, 1.4, 1.6)
+BELOW_HEDGED, ABOVE_HEDGED = (0.6, 0.65), (1.4, 1.6, 1.8)
+
+
+def _either_side(value: float, rng: random.Random, hedged: bool = False) -> list[float]:
+    """Figures around `value`: how many lie below it is drawn at random, so the key is as
+    often the smallest or the largest option as one in the middle, and "pick the middle one"
+    does not pay."""
+    below, above = (BELOW_HEDGED, ABOVE_HEDGED) if hedged else (BELOW, ABOVE)
+    low = [value * f for f in below]
+    high = [value * f for f in above]
+    rng.shuffle(low)
+    rng.shuffle(high)
+    k = rng.randint(0, WANTED)
+    # the side drawn first, then the rest of both, in case rounding or a check drops some
+    return low[:k] + high[: WANTED - k] + low[k:] + high[WANTED - k :]
 
 
 def _numbers_near(key: str, rng: random.Random) -> list[str]:
@@ -547,25 +572,25 @@ def _numbers_near(key: str, rng: random.Random) -> list[str]:
         raw = match.group(0)
         value = float(raw.replace(",", ""))
         decimals = len(raw.split(".")[1]) if "." in raw else 0
-        factors = [0.5, 2, 0.75, 1.5, 1.25, 0.8, 3]
         bound = _bound(key)
         if bound:
             steps = [value * f for f in ((2, 3, 4, 5) if bound > 0 else (0.5, 0.25, 0.2, 0.1))]
             steps = [v for v in steps if v >= 2]  # "fewer than 1 employee" is no trap
+            rng.shuffle(steps)
         elif value < 30 and decimals == 0:
             steps = [value + d for d in (1, -1, 2, -2, 3, 4)]
+            rng.shuffle(steps)
         else:
-            steps = [value * f for f in factors]
-        rng.shuffle(steps)
+            steps = _either_side(value, rng, hedged=bool(_words(key)[0] in HEDGES))
         out = []
         for v in steps:
-            if v <= 0 or v == value:
-                continue
             text = f"{v:,.{decimals}f}" if "," in raw else f"{v:.{decimals}f}"
-            if decimals == 0 and value >= 100:
+            if decimals == 0 and value >= 30:
                 text = _round_like(v, raw)
+            if float(text.replace(",", "")) in (0, value):
+                continue
             out.append(key[: match.start()] + text + key[match.end() :])
-        return out
+        return list(dict.fromkeys(out))
     value = _number(key)
     if value is None:
         return []
@@ -596,9 +621,9 @@ def _near_ranges(key: str, span: re.Match, rng: random.Random) -> list[str]:
     low, high = (int(span.group(n).replace(",", "")) for n in (1, 3))
     if high < 30:
         moves = [(low + d, high + d) for d in (1, -1, 2, -2, 3, 4, 5, -3)]
+        rng.shuffle(moves)
     else:
-        moves = [(round(low * f), round(high * f)) for f in (0.5, 2, 0.75, 1.5, 1.25, 0.8, 3)]
-    rng.shuffle(moves)
+        moves = [(round(low * f), round(high * f)) for f in _either_side(1.0, rng)]
     out = []
     for a, b in moves:
         if a <= 0 or a >= b or (a, b) == (low, high):
@@ -632,8 +657,13 @@ def _outside_bound(text: str, key: str) -> bool:
 
 
 def _round_like(v: float, raw: str) -> str:
-    digits = len(raw.replace(",", "").rstrip("0")) or 1
-    magnitude = 10 ** max(len(raw.replace(",", "")) - max(digits, 2), 0)
+    """`v` as round as `raw`: "80" gives "60", "38,000" gives "44,000", "256" gives "218";
+    "100" keeps two figures, or every option above it would round to 100 or 200."""
+    bare = raw.replace(",", "")
+    digits = len(bare.rstrip("0")) or 1
+    if bare.startswith("1"):
+        digits = max(digits, 2)
+    magnitude = 10 ** max(len(bare) - digits, 0)
     v = round(v / magnitude) * magnitude
     return f"{int(v):,}" if "," in raw else str(int(v))
 
@@ -705,6 +735,19 @@ def _number(text: str) -> float | None:
     if tens in TENS[2:] and (not ones or ones in NUMBER_WORDS[1:10]):
         return float(TENS.index(tens) * 10 + (NUMBER_WORDS.index(ones) if ones else 0))
     return None
+
+
+def in_order(options: list[str]) -> list[str]:
+    """Figures smallest first ("150", "212", "270"), and years earliest first; options of any
+    other shape keep their order."""
+    values = [_number(o) for o in options]
+    if None in values or len({_date_shape(o) for o in options}) > 1:
+        return options
+    if len({_unit(o) for o in options}) > 1:
+        return options  # "2 million" and "900,000": the digits alone would misorder them
+    if _date_shape(options[0]) not in ("year", "years", "other"):
+        return options  # "7 February" and "9 February": the day alone says nothing of the order
+    return [o for _, o in sorted(zip(values, options, strict=True), key=lambda p: p[0])]
 
 
 def _similar_number_form(text: str, key: str) -> bool:

@@ -659,6 +659,9 @@ def _question(item: Scored, article: Article, seed: int) -> Question:
     digest = hashlib.sha1(f"{c.question}\x00{c.key}".encode()).hexdigest()[:10]
     options = [c.key, *item.distractors]
     random.Random(f"{seed}:{digest}").shuffle(options)
+    if c.answer_class in ("number", "money", "percent", "date"):
+        # figures and years read smallest first, as a teacher would set them out
+        options = distractor_stage.in_order(options)
     sent_text = c.sentence.text.rstrip()
     sent_start = c.sentence.start_char
     start, end = article.source_span(sent_start, sent_start + len(sent_text))

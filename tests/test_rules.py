@@ -20,6 +20,7 @@ from questions.distractors import (
     aliases,
     article_pool,
     choose,
+    in_order,
     is_place,
     landmark,
     within,
@@ -523,3 +524,70 @@ def test_a_spelled_count_keeps_its_hedge_in_every_option():
     # "about twenty-one" would be right too: a round estimate gets figures well away from it
     assert all(abs(_number(o) - 20) >= 6 for o in rough), rough
     assert "two" in _near_numbers("three", rng)
+
+
+def test_figures_near_the_key_are_no_plain_multiples_and_the_key_is_not_always_the_middle():
+    positions = set()
+    for seed in range(40):
+        options = _near_numbers("308", random.Random(seed))[:3]
+        assert len(options) == 3, options
+        values = [int(o) for o in options]
+        # a half, a double or a triple shows in the digits ("154", "616", "924")
+        assert not {154, 616, 924} & set(values), options
+        assert all(0.55 * 308 <= v <= 1.65 * 308 for v in values), options
+        positions.add(sorted([308, *values]).index(308))
+    assert positions == {0, 1, 2, 3}  # "pick the middle one" does not pay
+    for seed in range(10):
+        round_ones = _near_numbers("80", random.Random(seed))[:3]
+        assert all(int(o) % 10 == 0 for o in round_ones), round_ones  # "80" among tens
+        thousands = _near_numbers("$38,000", random.Random(seed))[:3]
+        assert all(o.startswith("$") and o.endswith(",000") for o in thousands), thousands
+        hedged = _near_numbers("about 500", random.Random(seed))
+        assert all(abs(_number(o) - 500) >= 150 for o in hedged), hedged
+
+
+def test_figures_and_years_are_set_out_smallest_first():
+    assert in_order(["212", "1,200", "150", "270"]) == ["150", "212", "270", "1,200"]
+    assert in_order(["about 900", "about 300"]) == ["about 300", "about 900"]
+    assert in_order(["five", "two", "three"]) == ["two", "three", "five"]
+    assert in_order(["1994", "1992", "1993"]) == ["1992", "1993", "1994"]
+    # a day of a month says nothing of the order without its month; units must agree
+    days = ["9 March", "7 February"]
+    assert in_order(days) == days
+    mixed = ["2 million", "900,000"]
+    assert in_order(mixed) == mixed
+
+
+def test_a_wrong_figure_is_not_refused_for_sharing_a_piece_of_a_figure_in_the_question(
+    relative_doc,
+):
+    candidate = dataclasses.replace(
+        how_many(relative_doc), kind="cloze", key="57,000", answer_class="money"
+    )
+    stem = "Fill in the blank: Annual tuition was $38,000, with a total cost of $_____."
+    chosen = choose(candidate, [], question_text=stem, also_true=[], rng=random.Random(0))
+    assert len(chosen) == 3, chosen  # "48,000" holds "000", as "$38,000" does, and is no leak
+    assert all(o.endswith(",000") for o in chosen), chosen
+    shown = choose(
+        dataclasses.replace(candidate, key="38,000"),
+        [Mention("57,000", "money", 0)],
+        question_text=stem.replace("$38,000", "$_____").replace("$_____.", "$57,000."),
+        also_true=[],
+        rng=random.Random(0),
+    )
+    assert "57,000" not in shown, shown  # a figure the question shows is no option
+
+
+def test_a_count_of_several_is_never_offered_one(relative_doc):
+    candidate = how_many(relative_doc)
+    for key in ("two", "2", "3"):
+        for seed in range(8):
+            chosen = choose(
+                dataclasses.replace(candidate, key=key),
+                [],
+                question_text=candidate.question,
+                also_true=[],
+                rng=random.Random(seed),
+            )
+            assert chosen
+            assert not [o for o in chosen if _number(o) == 1], chosen
