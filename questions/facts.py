@@ -183,6 +183,13 @@ def _misparsed(verb: Token) -> bool:
     nouns = [c.i for c in verb.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN")]
     if nouns and any(c.i > nouns[0] and not c.is_punct for c in verb.children):
         return True  # "bordered by A to the south, ..., and [South Australia] to the west"
+    ands = [c.i for c in verb.children if c.dep_ == "cc"]
+    if (
+        ands
+        and not any(c.dep_ == "conj" for c in verb.children)
+        and any(c.dep_ == "prep" and c.i > ands[0] for c in verb.children)
+    ):
+        return True  # "found near Ballarat, and later [at Bendigo]": two places on one verb
     t = verb
     while t.dep_ in ("xcomp", "conj", "advcl", "ccomp") and t.head is not t:
         t = t.head

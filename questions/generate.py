@@ -178,23 +178,27 @@ RUN_ON = re.compile(r"[a-z,;] (The|An|He|She|It|They|We|This|These|Those|His|Her
 # Stems that lost what they need to mean one thing: "Who ranked second with 102?" (102 of
 # what?), "both by failing to pay ..." without its "and by ...", "in a similar way" (to what?),
 # "Who was an admirer of Mawdudi and Mawdudi's?" (whose what?), "collect including at the
-# sports centre" (an example torn from its list)
+# sports centre" (an example torn from its list), "What did ESPN Deportes broadcast pre-?" (half
+# of "pre- and post-game coverage")
 STEM_FAULT = re.compile(
     r"\b(?:first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)) with [\d,.]+\?$"
     r"|\bboth (?:by|in|for|to|with|from|as|on|at)\b(?!.*\band\b)"
     r"|\b(?:in a similar way|in the same way|similarly|likewise)\b"
     r"|\w's\?$"
     r"|\bincluding (?:at|in|on|from|by|for|to)\b"
+    r"|\w-\?$"
 )
 # Keys that are no answer as they stand: "Harrison Storms as", "1883-" of "1883-84", a list
 # ("Cabot, Lamont, and Widener Library") that no wrong option looks like, "a similar way", a
-# time of day cut from its day ("evening" of "Sunday evening")
+# time of day cut from its day ("evening" of "Sunday evening"), "Other lesser known groups" (other
+# than which?)
 KEY_FAULT = re.compile(
     r"\s(?:as|of|and|or|the|a|an|in|on|at|to|for|by|with)$"
     r"|[-\u2013]$"
     r"|, .+,? and "
     r"|^(?:a |the )?(?:similar|same) way$"
-    r"|^(?:the )?(?:morning|afternoon|evening|night)$",
+    r"|^(?:the )?(?:morning|afternoon|evening|night)$"
+    r"|^(?:the )?other\b|^another\b",
     re.IGNORECASE,
 )
 
@@ -605,6 +609,10 @@ def _cloze(
             continue  # "The health officer, Dr _____, said ...": who said it, not what happened
         if ent[-1].tag_ == "POS":
             continue  # "William Johnson and _____ Governor Sir Charles Hardy": New York's
+        if ent.root.dep_ == "poss" and cls in NAMED_PLACES_AND_PEOPLE:
+            continue  # "The Mallee are _____'s warmest regions": the text's own subject
+        if cls in NAMED_PLACES_AND_PEOPLE and any(c.dep_ == "poss" for c in ent.root.children):
+            continue  # "Gandhi's _____", "its own _____": no person or place, whatever the tag
         before = sentence.doc[ent.start - 1]
         if before.pos_ == "PROPN" and sentence.doc.text.count(f"{before.text} {ent.text}") > 1:
             continue  # "Genghis _____": half of a name the article keeps writing whole
@@ -637,6 +645,9 @@ def _cloze(
             question_tokens=frozenset(t.i for t in sentence if not first.i <= t.i < ent.end),
             context=(),
         )
+
+
+NAMED_PLACES_AND_PEOPLE = {"person", "place", "city", "country"}
 
 
 def _speaker(name: Token) -> bool:

@@ -189,6 +189,10 @@ def gazetteer(name: str) -> frozenset[str]:
     )
 
 
+# three or more capitals, not a Roman numeral ("Henry VIII")
+ACRONYM = re.compile(r"(?![IVXLC]+$)[A-Z]{3,}")
+
+
 def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset()) -> str:
     """The type of an answer phrase, from its head's entity label and form; a word in
     `surnames` is a person whatever the tagger said."""
@@ -201,6 +205,13 @@ def answer_class(span: Span | list[Token], surnames: frozenset[str] = frozenset(
         return "other"  # "the research vessel Southern Horizon", tagged PERSON
     if re.match(r"[$€£¥]\s?\d", text) and label != "MONEY":
         return "other"  # "€27,814 p.a.": an amount whose head the tagger took for a place
+    if (
+        label == "PERSON"
+        and len(tokens) > 1
+        and any(ACRONYM.fullmatch(t.text) for t in tokens)
+        and not any(t.text in gazetteer("given_names") for t in tokens)
+    ):
+        return "org"  # "ESPN Deportes", tagged PERSON; not "ASPO Manager George Low"
     if head.text in surnames and (label or (head.pos_ == "PROPN" and len(tokens) == 1)):
         if label == "ORG" and org_kind(bare, head.doc) is not None:
             return "org"  # "Harvard" beside "Harvard University": not John Harvard
@@ -474,7 +485,8 @@ def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candid
         if len(answer) == 1 and answer[0].i in ctx.antecedents:
             resolved = list(ctx.antecedents[answer[0].i])
         cls = answer_class(resolved or answer, ctx.surnames)
-        if fact.lemma not in COUNT_ONLY_VERBS:
+        weight = _weight_in_pounds(head)
+        if fact.lemma not in COUNT_ONLY_VERBS and not weight:
             # the name, not "a Russian diplomat", when the phrase has one in apposition
             candidate = _apposed_candidate(doc, fact, role, answer, ctx) or _realise(
                 doc, fact, role, answer, cls, ctx, key_source=resolved
@@ -485,11 +497,13 @@ def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candid
             (
                 c
                 for c in head.children
-                if c.dep_ == "nummod" and c.ent_type_ in ("CARDINAL", "QUANTITY", "")
+                if c.dep_ == "nummod" and (c.ent_type_ in ("CARDINAL", "QUANTITY", "") or weight)
             ),
             None,
         )
-        countable = head.lemma_.lower() not in CURRENCY_NOUNS and head.lower_ != "others"
+        countable = (
+            head.lemma_.lower() not in CURRENCY_NOUNS or weight
+        ) and head.lower_ != "others"
         if any(c.dep_ in ("det", "poss") and c.i < head.i for c in head.children):
             countable = False  # "the two countries": a count the reader was already given
         if number is not None and head.tag_ in ("NNS", "NNPS") and countable:
@@ -497,6 +511,14 @@ def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candid
             candidate = _realise(doc, fact, role, key, "number", ctx, count_of=head)
             if candidate is not None:
                 yield candidate
+
+
+def _weight_in_pounds(head: Token) -> bool:
+    """ "842 pounds of lunar rocks": a weight the tagger took for money, asked "How many
+    pounds of lunar rocks ...?", never "How much did the program return?"."""
+    return head.lower_ in ("pound", "pounds") and any(
+        c.dep_ == "prep" and c.lower_ == "of" for c in head.children
+    )
 
 
 NAMED_CLASSES = {"person", "org", "place", "city", "country", "thing"}
@@ -645,6 +667,10 @@ def _realise(
 
     subject_tokens = _subject_tokens(doc, fact)
     clause = _clause_tokens(doc, fact)
+    if count_of is not None and any(
+        t.like_num and t.i not in answer_ids and t.head.lemma_ == count_of.lemma_ for t in clause
+    ):
+        return None  # "How many beef cattle does the state have with 2.2 million cattle ...?"
     if relative is not None and relative in clause:
         # its words go where an object stands: after the verb and its particle
         clause.remove(relative)
@@ -684,7 +710,7 @@ def _realise(
             body = [_be_form(tense, plural=kind == "how_many"), *body]
         if borrowed:
             body = [auxes[0], *body]
-        words = [*body]
+        words = _their(body) if kind == "who" else [*body]
     else:
         subject = _resolve_subject(subject_tokens, ctx)
         if subject is None or any(
@@ -697,6 +723,8 @@ def _realise(
             # "When had the office issued a warning?" reads better as "When did ... issue"
             front: list[str | Token] = [_do_form("past", doc[fact.subject])]
             rest = [verb.lemma_ if t.i == verb.i else t for t in rest]
+        elif auxes and auxes[0].lemma_ not in INVERTING:
+            return None  # "What become NK cells activated through?": "become" does not invert
         elif auxes:
             front = [auxes[0]]
         elif controller is not None:
@@ -780,6 +808,12 @@ def _realise(
         question = re.sub(r'\s*"\s*', " ", question).replace(" ?", "?").strip()
     if len(question.split()) < 4:
         return None
+    if (
+        not is_subject
+        and len(question.split()) == 4
+        and [t.pos_ for t in subject_tokens] == ["NOUN"]
+    ):
+        return None  # "When did construction begin?", "When did reports surface?": of what?
     key_tokens = (
         _key_tokens(key_source or answer, cls, ctx.entities)
         if count_of is None
@@ -969,6 +1003,11 @@ COUNT_QUALIFIERS = {"main", "key", "major", "different", "several", "other", "im
 COUNT_PREPOSITIONS = {"of", "in", "per", "on", "at"}
 
 
+# units a teacher would spell out, and which mostly measure a thing named after them
+# ("760 mm narrow gauge lines")
+UNIT_SYMBOLS = {"mm", "cm", "km", "m", "kg", "g", "ft", "lb", "lbs", "mi", "mph", "kw", "mw"}
+
+
 def _plain_count(noun: Token, rest: list[Token]) -> bool:
     """A "how many" phrase reads as one when it holds no second number and the counted noun
     carries after it nothing but a place, a rate or an "of" phrase: not "How many 1851-1860
@@ -976,6 +1015,8 @@ def _plain_count(noun: Token, rest: list[Token]) -> bool:
     representatives elected by Single Transferable Vote"."""
     if any(t.like_num for t in rest):
         return False
+    if noun.lower_ in UNIT_SYMBOLS or any(t.lower_ in UNIT_SYMBOLS for t in rest):
+        return False  # "How many mm do two tourist railways operate over?"
     kept = {t.i for t in rest}
     return all(
         c.dep_ in ("npadvmod", "cc", "conj", "punct")
@@ -1314,6 +1355,22 @@ def _has_bad_pronoun(words: Iterable[str | Token]) -> bool:
     )
 
 
+def _their(body: list[str | Token]) -> list[str | Token]:
+    """ "Who achieved recognition for her research?" rules out every man among the options: the
+    wh-subject's own "his" or "her" becomes "their". A pronoun after another person's name may
+    be that person's, and stays."""
+    out: list[str | Token] = []
+    named = False
+    for t in body:
+        if isinstance(t, Token):
+            named = named or t.ent_type_ == "PERSON"
+            if t.tag_ == "PRP$" and t.lower_ in ("his", "her") and not named:
+                out.append("their")
+                continue
+        out.append(t)
+    return out
+
+
 def _agree_singular(
     body: list[Token], verb: Token, auxes: list[Token], *, plural: bool
 ) -> list[str | Token]:
@@ -1326,6 +1383,9 @@ def _agree_singular(
     for t in body:
         if first_aux is not None and t.i == first_aux.i and t.lower_ in swap:
             out.append(swap[t.lower_])
+        elif first_aux is not None and t.i == first_aux.i and t.tag_ == "VBP":
+            # "What becomes activated", not "What become activated"
+            out.append((getInflection(t.lemma_, "VBZ") or (t.text,))[0])
         elif first_aux is None and t.i == verb.i and verb.tag_ == "VBP":
             out.append((getInflection(verb.lemma_, "VBZ") or (verb.text,))[0])
         else:
@@ -1334,6 +1394,11 @@ def _agree_singular(
 
 
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
+# the auxiliaries that go before the subject in a question
+INVERTING = {
+    "be", "have", "do", "will", "would", "shall", "should", "can", "could", "may", "might",
+    "must", "ought", "to",
+}  # fmt: skip
 CONTROL_VERBS = {
     "plan", "hope", "agree", "want", "try", "decide", "aim", "expect", "refuse", "fail",
     "manage", "begin", "start", "continue", "seek", "promise", "intend", "need", "wish", "vow",

@@ -1126,3 +1126,48 @@ def test_no_blank_for_who_said_a_sentence(nlp):
     blanks = {c.key for s in doc.sents for c in _cloze(s, doc.ents, frozenset())}
     assert "Samuel Oyelaran" not in blanks, blanks  # attribution, not the story
     assert "Fennick" in blanks, blanks
+
+
+def test_measures_agreement_and_a_subjects_own_pronoun(nlp):
+    text = (
+        "The expedition brought back 640 pounds of volcanic glass and ash to the ship. Three "
+        "heritage railways run over 610 mm narrow gauge lines in the hills. In 1893 copper was "
+        "found near Tallow Creek, and later at Brennan Ridge. Killer cells become activated "
+        "through contact with infected cells. Ada Lindqvist won a national prize for her work "
+        "on river sediments. Tomas Berg and Henrik Solum also entered. Construction began in "
+        "November 1962. The army was split into three forces at the river."
+    )
+    quiz = generate_quiz(text, n=None, nlp=nlp).questions
+    asked = {q.question: q for q in quiz}
+    # a weight the tagger took for money is asked as a weight, of what it weighs
+    assert (
+        "How many pounds of volcanic glass and ash did the expedition bring back to the ship?"
+        in asked
+    ), list(asked)
+    assert not [q for q in asked if q.startswith("How much")], list(asked)
+    assert not [q for q in asked if "How many mm" in q], list(asked)
+    # two places joined on one verb: neither is the place
+    assert not [q for q in quiz if "Brennan Ridge" in q.question and q.kind != "cloze"], quiz
+    assert "What becomes activated through contact with infected cells?" in asked, list(asked)
+    # "her" would rule out every man among the options
+    assert "Who won a national prize for their work on river sediments?" in asked, list(asked)
+    assert not [q for q in asked if q == "When did construction begin?"], list(asked)
+    forces = [q for q in quiz if q.question.startswith("How many forces")]
+    assert forces
+    assert not [q for q in forces if "one" in q.options], forces
+
+
+def test_no_blank_on_a_possessor_and_no_count_beside_a_second_count_of_its_noun(nlp):
+    text = (
+        "The Mallee and the Wimmera are Victoria's warmest regions. Melbourne is Victoria's "
+        "largest city. The region has 2.4 million beef cattle, with more than 2.2 million "
+        "cattle slaughtered each year."
+    )
+    doc = nlp(text)
+    blanks = {c.key for s in doc.sents for c in _cloze(s, doc.ents, frozenset())}
+    assert "Victoria" not in blanks, blanks  # "_____'s warmest regions": the text's subject
+    assert not [q for q in written_questions(nlp, text) if "with more than" in q]
+    doc = nlp("The rights went to ESPN Deportes, which hired Raul Soto.")
+    [espn] = [e for e in doc.ents if e.text == "ESPN Deportes"]
+    assert espn.label_ == "PERSON"
+    assert answer_class(espn, frozenset({"Deportes", "Soto"})) == "org"
