@@ -1171,3 +1171,15 @@ def test_no_blank_on_a_possessor_and_no_count_beside_a_second_count_of_its_noun(
     [espn] = [e for e in doc.ents if e.text == "ESPN Deportes"]
     assert espn.label_ == "PERSON"
     assert answer_class(espn, frozenset({"Deportes", "Soto"})) == "org"
+
+
+def test_no_key_defined_by_other_things_and_no_stem_cut_at_a_hyphen(nlp):
+    text = "Ruth Kamara opened six water stations in Fennick on Thursday."
+    candidate = next(c for c in written_candidates(nlp, text) if c.kind == "who")
+    assert not _malformed(candidate, {})
+    # "Other lesser known groups": other than which?
+    assert _malformed(dataclasses.replace(candidate, key="Other smaller groups"), {})
+    assert _malformed(dataclasses.replace(candidate, key="another station"), {})
+    # half of "pre- and post-match coverage"
+    cut = "What did the station broadcast pre-?"
+    assert _malformed(dataclasses.replace(candidate, kind="what", question=cut), {})
