@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from questions.facts import per_article
 from questions.realise import (
+    POINT_IN_TIME,
     QUANTIFIERS,
     Candidate,
     answer_class,
@@ -200,6 +201,12 @@ def choose(
             return False
         if not _outside_bound(text, key):
             return False  # "more than 24" beside "more than 30": true as well
+        if (
+            _number(text) is not None
+            and _number(text) == _number(key)
+            and (_hedged(text) == _hedged(key))
+        ):
+            return False  # "40,000" beside "perhaps 40,000": the key without its hedge
         if candidate.answer_class in ("thing", "people") and len(text.split()) == 1 < len(
             key.split()
         ):
@@ -257,6 +264,8 @@ def choose(
         local = [m.text for m in pool if m.cls == "city" or m.text in gazetteer("cities")]
     elif cls in ("date", "time"):
         local = [m.text for m in pool if m.cls == cls and _date_shape(m.text) == _date_shape(key)]
+        if POINT_IN_TIME.search(key):
+            local = [t for t in local if POINT_IN_TIME.search(t)]  # no "about 48 hours"
         if _date_shape(key) in ("year", "years"):
             # a founding year of 1867 beside the 2028 target date catches no one
             local = [t for t in local if abs((_number(t) or 0) - (_number(key) or 0)) <= 20]
@@ -318,7 +327,18 @@ def choose(
                 chosen.append(text)
     if kind_of_place is not None and len(chosen) < 2:
         return []  # "Hemming Park" or "North Carolina": one park against one state guesses itself
+    if cls in ("number", "money", "percent"):
+        return [_cased_like(key, t) for t in chosen]
     return chosen
+
+
+def _cased_like(key: str, option: str) -> str:
+    """ "About 300" beside "About 4,200", which began its sentence: a hedge word's capital
+    follows the key's, or the one option written differently stands out."""
+    if not (key[:1].isalpha() and option[:1].isalpha()) or _words(option)[0] not in HEDGES:
+        return option
+    first = option[0].upper() if key[0].isupper() else option[0].lower()
+    return first + option[1:]
 
 
 def kindred(doc: Doc, candidate: Candidate, pool: list[Mention]) -> set[str]:
@@ -542,25 +562,34 @@ FIGURE = re.compile(r"\d[\d,.]*\d|\d")
 PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
 
 
-# Wrong figures a careless reader could take for the key: within about half again of it, never
-# a plain half, double or triple, whose digits give them away ("256" beside "512"). A hedged
-# figure ("about 500") is wrong only well away from it.
-BELOW, ABOVE = (0.6, 0.7, 0.8, 0.85), (1.15, 1.2, 1.3, 1.4, 1.6)
-BELOW_HEDGED, ABOVE_HEDGED = (0.6, 0.65), (1.4, 1.6, 1.8)
+def _either_side(
+    value: float, rng: random.Random, hedged: bool = False, ceiling: float | None = None
+) -> list[float]:
+    """Wrong figures a careless reader could take for `value`: a run of four roughly even steps
+    with the key at a place drawn at random, so it is as often the smallest or the largest as
+    one in the middle, and no option stands apart as the one the others were made from (never
+    a plain half, double or triple: "256" beside "512"). A hedged figure ("about 500") is wrong
+    only further away. Spare figures follow, in case rounding or a check drops some."""
+    ratio = rng.uniform(0.22, 0.3) if hedged else rng.uniform(0.12, 0.2)
+    place = rng.randint(0, WANTED)
+    while place and 1 - place * ratio < 0.3:
+        place -= 1  # no figure near nothing
+    while (
+        ceiling is not None
+        and place < WANTED
+        and value * (1 + 1.15 * (WANTED - place) * ratio) > ceiling
+    ):
+        place += 1  # "90 to 95 percent": a share has little room above it
+    gaps = [ratio * rng.uniform(0.85, 1.15) for _ in range(2 * WANTED)]
+    below = [value * (1 - sum(gaps[:n])) for n in range(1, place + 1)]
+    above = [value * (1 + sum(gaps[WANTED : WANTED + n])) for n in range(1, WANTED - place + 1)]
+    spare = [value * (1 + sum(gaps[WANTED:]) + ratio * n) for n in range(1, 3)]
+    # a figure that lands on a half or a double is moved off it
+    return [v * 0.93 if _plain_multiple(v, value) else v for v in below + above + spare if v > 0]
 
 
-def _either_side(value: float, rng: random.Random, hedged: bool = False) -> list[float]:
-    """Figures around `value`: how many lie below it is drawn at random, so the key is as
-    often the smallest or the largest option as one in the middle, and "pick the middle one"
-    does not pay."""
-    below, above = (BELOW_HEDGED, ABOVE_HEDGED) if hedged else (BELOW, ABOVE)
-    low = [value * f for f in below]
-    high = [value * f for f in above]
-    rng.shuffle(low)
-    rng.shuffle(high)
-    k = rng.randint(0, WANTED)
-    # the side drawn first, then the rest of both, in case rounding or a check drops some
-    return low[:k] + high[: WANTED - k] + low[k:] + high[WANTED - k :]
+def _plain_multiple(v: float, value: float) -> bool:
+    return any(abs(v - value * f) <= 0.035 * value * f for f in (0.5, 2, 3))
 
 
 def _numbers_near(key: str, rng: random.Random) -> list[str]:
@@ -581,7 +610,12 @@ def _numbers_near(key: str, rng: random.Random) -> list[str]:
             steps = [value + d for d in (1, -1, 2, -2, 3, 4)]
             rng.shuffle(steps)
         else:
-            steps = _either_side(value, rng, hedged=bool(_words(key)[0] in HEDGES))
+            steps = _either_side(
+                value,
+                rng,
+                hedged=bool(_words(key)[0] in HEDGES),
+                ceiling=100 if PERCENT.search(key) else None,
+            )
         out = []
         for v in steps:
             text = f"{v:,.{decimals}f}" if "," in raw else f"{v:.{decimals}f}"
@@ -623,7 +657,10 @@ def _near_ranges(key: str, span: re.Match, rng: random.Random) -> list[str]:
         moves = [(low + d, high + d) for d in (1, -1, 2, -2, 3, 4, 5, -3)]
         rng.shuffle(moves)
     else:
-        moves = [(round(low * f), round(high * f)) for f in _either_side(1.0, rng)]
+        ceiling = 100 / high if PERCENT.search(key) else None
+        moves = [
+            (round(low * f), round(high * f)) for f in _either_side(1.0, rng, ceiling=ceiling)
+        ]
     out = []
     for a, b in moves:
         if a <= 0 or a >= b or (a, b) == (low, high):
@@ -638,7 +675,8 @@ def _near_ranges(key: str, span: re.Match, rng: random.Random) -> list[str]:
 
 
 AT_LEAST = re.compile(r"\b(more than|over|at least|above|upwards of|in excess of)\s+\S*\d", re.I)
-AT_MOST = re.compile(r"\b(fewer than|less than|under|up to|at most|below)\s+\S*\d", re.I)
+# "up to 70 km/h" is a peak, not a bound: "up to 35" is as wrong as "up to 140"
+AT_MOST = re.compile(r"\b(fewer than|less than|under|at most|below)\s+\S*\d", re.I)
 
 
 def _bound(text: str) -> int:
@@ -855,7 +893,7 @@ def _kind_word(word: str) -> bool:
 
 HEDGES = {
     "early", "late", "mid", "about", "around", "some", "approximately", "nearly", "almost", "only",
-    "just",
+    "just", "up", "perhaps", "roughly", "possibly", "estimated",
 }  # fmt: skip
 
 
