@@ -110,11 +110,13 @@ BELIEF_VERBS = {
     "claim", "allege", "contend", "argue", "insist", "deny",
 }  # fmt: skip
 CONDITIONS = {"if", "unless", "whether", "lest"}
-# Nouns whose "that" clause is what someone wanted, said or feared
+# Nouns whose "that" clause is what someone wanted, said, feared or found some evidence of
 CLAIM_NOUNS = {
     "call", "claim", "demand", "hope", "belief", "fear", "idea", "suggestion", "proposal",
     "threat", "promise", "view", "theory", "rumour", "rumor", "allegation", "assertion",
-    "expectation", "wish", "insistence", "argument", "hypothesis",
+    "expectation", "wish", "insistence", "argument", "hypothesis", "evidence", "proof", "sign",
+    "indication", "doubt", "suspicion", "possibility", "chance", "risk", "speculation",
+    "concern", "warning", "report",
 }  # fmt: skip
 NOBODY = {"none", "nobody", "neither", "nothing", "noone"}
 

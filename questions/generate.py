@@ -111,7 +111,8 @@ def _scored_candidates(
     article_chars = len(text)
     unit_tensor = distractor_stage.unit_rows(doc.tensor)
     topic = _topic(ents)
-    story_year = _story_year(ents)
+    news = _news(doc)
+    story_year = _story_year(ents, news)
     for candidate in candidates:
         if candidate.question in seen or len(candidate.question) > MAX_QUESTION_LENGTH:
             continue
@@ -125,7 +126,12 @@ def _scored_candidates(
             continue  # the article gives this question more than one answer
         mentions = text.count(candidate.key.split()[-1])
         is_topic = candidate.key.split()[-1] == topic
-        aside = _aside_fact(doc, candidate) or _before_the_story(candidate, story_year)
+        # around the story rather than in it; in a news story, plainly so
+        aside = 0.0
+        if _aside_fact(doc, candidate) or _before_the_story(candidate, story_year):
+            aside = 0.3 if news else 0.15
+        elif news and _standing_fact(doc, candidate):
+            aside = 0.3
         if floor is not None:
             best = score(
                 candidate,
@@ -203,6 +209,9 @@ KEY_FAULT = re.compile(
 )
 
 
+CLOCK = re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\bo'clock\b|\bnoon\b")
+
+
 def _placeless(candidate: Candidate, doc: Doc) -> bool:
     """A key the tagger labelled a place (not a building) that the article never puts where a
     place stands, or an event's name asked for with "where"."""
@@ -245,6 +254,8 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         return True  # "... faced an oil crisis of its own - a series of strikes ...?"
     if candidate.kind == "when" and re.search(r"\b(?:now|currently|today)\b", candidate.question):
         return True  # "When does Internet2 now refer to ...?": now
+    if candidate.kind == "when" and CLOCK.search(candidate.question):
+        return True  # "When did the collapse happen at about 1.30 a.m.?": asks for the day
     doc = candidate.sentence.doc
     if TWO_FINITE.match(candidate.question):
         return True  # "What would is a causal link ...?"
@@ -446,11 +457,15 @@ def _lost_punctuation(candidate: Candidate) -> bool:
 YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 
 
-def _story_year(ents: tuple[Span, ...]) -> int | None:
-    """The year the story happens in: the latest year its dates name most."""
+def _story_year(ents: tuple[Span, ...], news: bool = False) -> int | None:
+    """The year the story happens in: the latest year its dates name most; in a news story
+    whose lead names no year ("on Tuesday"), a year after every year it names."""
     years = Counter(int(y) for e in ents if e.label_ == "DATE" for y in YEAR.findall(e.text))
     if not years:
         return None
+    lead = ents[0].doc[: next(iter(ents[0].doc.sents)).end] if ents else None
+    if news and lead is not None and not YEAR.search(lead.text):
+        return max(years) + 1
     top = max(years.values())
     return max(y for y, n in years.items() if n == top)
 
@@ -461,10 +476,66 @@ def _before_the_story(candidate: Candidate, story_year: int | None) -> bool:
     if candidate.kind != "when" or story_year is None:
         return False
     years = [int(y) for y in YEAR.findall(candidate.key)]
-    return bool(years) and max(years) < story_year
+    return bool(years) and max(years) < story_year and _past(candidate)
+
+
+def _past(candidate: Candidate) -> bool:
+    """Told in a past tense: not a plan ("plans to return in March 2026") or a forecast."""
+    if candidate.fact is None:
+        return True
+    verb = candidate.sentence.doc[candidate.fact.verb]
+    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    if any(a.tag_ == "MD" or a.tag_ in ("VBZ", "VBP") for a in auxes):
+        return False
+    return verb.tag_ == "VBD" or (verb.tag_ == "VBN" and bool(auxes))
 
 
 ASIDE_VERBS = {"publish", "advise"}
+# What a place or a firm always is or does, told in the present around a story told in the past
+# ("About 1,100 people work at Tallow Creek", "Ravensby is surrounded on three sides by forest")
+STANDING_VERBS = {
+    "work", "employ", "produce", "operate", "own", "lie", "sit", "border", "surround", "depend",
+    "house", "serve", "cover", "contain", "have", "number", "stretch", "span",
+}  # fmt: skip
+BEFORE_NOW = re.compile(r"\b(?:last|previous|past) (?:year|month|season|decade)\b", re.IGNORECASE)
+
+
+def _news(doc: Doc) -> bool:
+    """A news story: its first two sentences date what happened to the day ("on Tuesday", "on
+    May 18, 2024"), or its first tells it in the present perfect ("A team of scientists has
+    discovered ...")."""
+    lead = list(doc.sents)[:2]
+    if any(
+        e.label_ == "DATE"
+        and (
+            any(t.text in distractor_stage.WEEKDAYS for t in e)
+            or distractor_stage._date_shape(e.text).startswith("day-month")
+        )
+        for s in lead
+        for e in s.ents
+    ):
+        return True
+    root = lead[0].root if lead else None
+    return (
+        root is not None
+        and root.tag_ == "VBN"
+        and any(c.dep_ == "aux" and c.lower_ in ("has", "have") for c in root.children)
+    )
+
+
+def _standing_fact(doc: Doc, candidate: Candidate) -> bool:
+    """In a news story, a fact that is no event of it: what a place or firm always does or is
+    (present tense, a verb of being placed or employing), where someone was born, or what
+    happened last year."""
+    if BEFORE_NOW.search(candidate.question):
+        return True
+    if candidate.fact is None:
+        return False
+    if candidate.fact.lemma == "bear":
+        return True  # "Where was Okonjo born?": who the scorer is, not what he did
+    verb = doc[candidate.fact.verb]
+    tense = {verb.tag_, *(c.tag_ for c in verb.children if c.dep_ in ("aux", "auxpass"))}
+    return candidate.fact.lemma in STANDING_VERBS and bool(tense & {"VBZ", "VBP"})
 
 
 def _aside_fact(doc: Doc, candidate: Candidate) -> bool:
@@ -607,6 +678,8 @@ def _cloze(
             continue  # "_____ said" -> "Solberg" among full names: the short one is the key
         if cls == "person" and _speaker(ent.root):
             continue  # "The health officer, Dr _____, said ...": who said it, not what happened
+        if any(_speaker(t) for t in ent.root.ancestors if t.pos_ in ("NOUN", "PROPN")):
+            continue  # "Dr Ortiz, a geochemist at the institute in _____, said": who he is
         if ent[-1].tag_ == "POS":
             continue  # "William Johnson and _____ Governor Sir Charles Hardy": New York's
         if ent.root.dep_ == "poss" and cls in NAMED_PLACES_AND_PEOPLE:
@@ -753,6 +826,8 @@ def _person_names(ents: tuple[Span, ...]) -> dict[str, str]:
             ):
                 start -= 1
             name = strip_titles(doc[start : ent.end].text)
+            if re.search(r"\s(?:v|vs)\.?\s", name):
+                continue  # "Pubblico Ministero v Ratti": a court case, not Ratti's full name
             if len(name) > len(names.get(last, "")):
                 names[last] = name
     return names

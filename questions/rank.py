@@ -52,23 +52,23 @@ def score(
     mentions: int = 1,
     kindred: int = 0,
     topic: bool = False,
-    aside: bool = False,
+    aside: float = 0.0,
 ) -> float:
     """A 0-1 estimate of how good a question this is. `mentions`: how often the article names
     the key; a name the story keeps coming back to matters more than a passing one. `kindred`:
     how many of a common-noun key's wrong options share its head word ("helper T cells" beside
     "killer T cells"); other noun phrases of an article are rarely of the key's kind, so a
     common-noun question without two of them stays out of a default quiz. `topic`: the key is
-    the place or organisation the whole article is about. `aside`: background, not the story
-    (who a quoted speaker is, a year before the story's)."""
+    the place or organisation the whole article is about. `aside`: how much less a fact around
+    the story is worth than one in it (who a quoted speaker is, a year before the story's, what
+    a town always is)."""
     value = TYPE_VALUE.get(candidate.answer_class, 0.3)
     words = len(candidate.question.split())
     if candidate.answer_class in ("person", "org", "city", "country", "place"):
         value += min(0.15, 0.05 * (mentions - 1)) if mentions > 1 else -0.05
     if topic and candidate.answer_class in ("org", "city", "country", "place"):
         value -= 0.25  # "Which organisation ...?" in a story about NASA: NASA, as anyone guesses
-    if aside:
-        value -= 0.15
+    value -= aside
     if candidate.role == "title":
         # who holds an office matters less than what they did, and a passing name's office
         # ("the U.S. President", named once) not at all
@@ -146,6 +146,7 @@ def select(scored: list[Scored], n: int | None) -> list[Scored]:
     asked: set[tuple[int, str]] = set()  # (predicate, role): one question per fact and role
     sentences: Counter[int] = Counter()
     kinds: Counter[str] = Counter()
+    spans: set[tuple[int, int]] = set()  # each picked key's sentence and place in the article
     max_cloze = max(1, int(n * CLOZE_SHARE))
     for pass_limit in (1, 2, 99):
         for item in ranked:
@@ -157,6 +158,8 @@ def select(scored: list[Scored], n: int | None) -> list[Scored]:
                 continue
             if keys[c.key.lower()] >= (1 if pass_limit < 99 else 2):
                 continue  # a key asked twice only when the article has no other
+            if (c.sentence.start, c.key_start) in spans:
+                continue  # never one sentence's same words twice: one fact, two stems
             if sentences[c.sentence.start] >= pass_limit:
                 continue
             if c.kind == "cloze" and kinds["cloze"] >= max_cloze:
@@ -165,6 +168,7 @@ def select(scored: list[Scored], n: int | None) -> list[Scored]:
                 continue
             picked.append(item)
             keys[c.key.lower()] += 1
+            spans.add((c.sentence.start, c.key_start))
             asked.add(slot)
             sentences[c.sentence.start] += 1
             kinds[c.kind] += 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from lemminflect import getInflection
+from lemminflect import getInflection, getLemma
 from spacy.attrs import LOWER
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
@@ -504,7 +504,9 @@ def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candid
         countable = (
             head.lemma_.lower() not in CURRENCY_NOUNS or weight
         ) and head.lower_ != "others"
-        if any(c.dep_ in ("det", "poss") and c.i < head.i for c in head.children):
+        if any(
+            c.dep_ in ("det", "poss") and c.i < head.i and c.lower_ != "all" for c in head.children
+        ):
             countable = False  # "the two countries": a count the reader was already given
         if number is not None and head.tag_ in ("NNS", "NNPS") and countable:
             key = [t for t in number.subtree if not t.is_punct]
@@ -577,6 +579,9 @@ def _answer_tokens(doc: Doc, fact: Fact, role) -> list[Token]:
     return phrase_tokens(head)
 
 
+CURRENCY_SIGNS = {"$", "€", "£", "¥", "US$", "A$", "C$", "NZ$"}
+
+
 def _key_tokens(answer: list[Token], cls: str, entities: dict[int, Span]) -> list[Token]:
     """The key: for a named thing its name alone ("Vladimir Putin", not "Russian President
     Vladimir Putin"); otherwise the phrase without a leading article."""
@@ -585,6 +590,9 @@ def _key_tokens(answer: list[Token], cls: str, entities: dict[int, Span]) -> lis
         ent = entities.get(head.i)
         if ent is not None and ent.start >= answer[0].i and ent.end <= answer[-1].i + 1:
             tokens = list(ent)
+            sign = head.doc[ent.start - 1] if ent.start > answer[0].i else None
+            if cls == "money" and sign is not None and sign.text in CURRENCY_SIGNS:
+                tokens = [sign, *tokens]  # "$180,000", where the tagger's amount began after "$"
             if tokens and tokens[0].lower_ == "the":
                 tokens = tokens[1:]
             while tokens and tokens[-1].text in ("'s", "'"):
@@ -722,14 +730,14 @@ def _realise(
         if len(auxes) == 1 and auxes[0].lower_ == "had" and verb.tag_ == "VBN":
             # "When had the office issued a warning?" reads better as "When did ... issue"
             front: list[str | Token] = [_do_form("past", doc[fact.subject])]
-            rest = [verb.lemma_ if t.i == verb.i else t for t in rest]
+            rest = [_base(verb) if t.i == verb.i else t for t in rest]
         elif auxes and auxes[0].lemma_ not in INVERTING:
             return None  # "What become NK cells activated through?": "become" does not invert
         elif auxes:
             front = [auxes[0]]
         elif controller is not None:
             front = [_do_form(tense, doc[fact.subject])]
-            rest = [controller.lemma_ if t.i == controller.i else t for t in rest]
+            rest = [_base(controller) if t.i == controller.i else t for t in rest]
         elif fact.passive:
             front = [_be_form(tense, plural=_is_plural(doc[fact.subject]))]
         elif verb.lemma_ == "be":
@@ -740,7 +748,7 @@ def _realise(
             if fact.subject in ctx.antecedents:
                 subject_head = ctx.antecedents[fact.subject].root
             front = [_do_form(tense, subject_head)]
-            rest = [verb.lemma_ if t.i == verb.i else t for t in rest]
+            rest = [_base(verb) if t.i == verb.i else t for t in rest]
         # "On October 16, OPEC raised ...": a fronted adverbial goes after the verb phrase
         subject_start = min((t.i for t in subject_tokens), default=verb.i)
         fronted = [
@@ -1283,6 +1291,8 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
         return None  # "26% were students", "over 61 per cent attend": 26% of whom?
     if first.lower_ in ("per", "percent", "%"):
         return None  # "Over 61 [per cent of students]": the parser took the number away
+    if [t.lower_ for t in tokens[:2]] == ["up", "to"]:
+        return None  # "Where did up to 70 miles per hour make landfall?": a measure, no subject
     if any(_fragment(t) for t in tokens):
         return None  # "c. 1,300,000 people", "al-Nimeiry" cut to "al": a name in pieces
     if len(tokens) == 1 and tokens[0].lower_ in QUANTIFIERS | {"others", "none"}:
@@ -1353,6 +1363,14 @@ def _has_bad_pronoun(words: Iterable[str | Token]) -> bool:
         )
         for w in words
     )
+
+
+def _base(verb: Token) -> str:
+    """The bare form after "did": the parser's lemma when the word list allows it, for it knows
+    the context ("lay" of "lie" or of "lay"); else the list's ("gusting" is "gust", not the
+    parser's "guste")."""
+    known = getLemma(verb.text.lower(), upos="VERB")
+    return verb.lemma_ if not known or verb.lemma_ in known else known[0]
 
 
 def _their(body: list[str | Token]) -> list[str | Token]:

@@ -18,8 +18,10 @@ from questions.generate import (
     _listed_with,
     _malformed,
     _measure_as_subject,
+    _news,
     _person_names,
     _scored_candidates,
+    _standing_fact,
 )
 from questions.parse import _paragraph_boundaries, load_pipeline
 from questions.rank import score
@@ -1183,3 +1185,41 @@ def test_no_key_defined_by_other_things_and_no_stem_cut_at_a_hyphen(nlp):
     # half of "pre- and post-match coverage"
     cut = "What did the station broadcast pre-?"
     assert _malformed(dataclasses.replace(candidate, kind="what", question=cut), {})
+
+
+RESCUE = (
+    "Rescuers on Tuesday freed all 14 miners who had been trapped underground at the Tallow "
+    "Creek mine. Westerly winds gusted at up to 70 kilometres per hour on Friday. About 1,100 "
+    "people work at the Tallow Creek mine. The judges said there was not enough evidence that "
+    "Marta Lind had known the purpose of the payments. Dr. Samuel Ortiz, a geochemist at the "
+    "Gulf Institute in Mexico City, said more tests were needed. The company was fined "
+    "$180,000 in 2022 after a rockfall injured two workers. About 380 firefighters, supported "
+    "by 11 aircraft and four helicopters, were fighting the blaze on Thursday. Contact was made "
+    "at about 1.30 a.m. on Saturday."
+)
+
+
+def test_a_news_story_asks_its_events_whole_and_marks_what_stands_around_them(nlp):
+    quiz = generate_quiz(RESCUE, n=None, nlp=nlp).questions
+    asked = {q.question: q for q in quiz}
+    assert "How many miners did rescuers free?" in asked, list(asked)  # "all 14 miners"
+    # "gust", not the parser's "guste"
+    assert "When did winds gust at up to 70 kilometres per hour?" in asked, list(asked)
+    assert not [q for q in quiz if q.answer == "Marta Lind"], quiz  # not enough evidence
+    assert "$180,000" in {q.answer for q in quiz}  # the sign stays with the amount
+    # one sentence's same words are asked once in a quiz, not twice in other words
+    default = generate_quiz(RESCUE, nlp=nlp).questions
+    evidence = [(q.answer, q.evidence.start) for q in default]
+    assert len(evidence) == len(set(evidence)), default
+    doc = nlp(RESCUE)
+    assert _news(doc)
+    blanks = {c.key for s in doc.sents for c in _cloze(s, doc.ents, frozenset())}
+    assert "Mexico City" not in blanks, blanks  # who the speaker is, not the story
+    written = {c.question: c for c in written_candidates(nlp, RESCUE)}
+    assert _standing_fact(doc, written["How many people work at the Tallow Creek mine?"])
+    assert not _standing_fact(doc, written["How many miners did rescuers free?"])
+    # a when-question that names the hour asks for the day
+    when = written["When did rescuers free all 14 miners?"]
+    clocked = "When was contact made at about 1.30 a.m.?"
+    assert _malformed(dataclasses.replace(when, question=clocked), {})
+    assert not _malformed(when, {})
