@@ -243,12 +243,23 @@ def _phrase_tokens(token: Token, keep_conj: bool) -> list[Token]:
     return _balance_quotes(keep)
 
 
+def marks_between(doc: Doc, first: int, last: int, marks: str) -> bool:
+    """Whether a token from `first` to `last` is one of `marks` ("(", "[", "/"): looked up in a
+    per-article list, since most phrases have none."""
+    found = doc.user_data.get("quizbot_marks")
+    if found is None:
+        found = doc.user_data["quizbot_marks"] = [(t.i, t.text) for t in doc if t.text in "([/"]
+    return any(first <= i <= last and text in marks for i, text in found)
+
+
 def inside_dropped_brackets(tokens: list[Token], kept: Collection[int]) -> set[int]:
     """Kept tokens that stood inside brackets the phrase lost: "American Football Conference
     (AFC) champion" would read "American Football Conference AFC champion"."""
     if not tokens:
         return set()
     doc = tokens[0].doc
+    if not marks_between(doc, tokens[0].i, tokens[-1].i, "(["):
+        return set()  # most phrases: no brackets to look inside
     out: set[int] = set()
     opened = -1
     for i in range(tokens[0].i, tokens[-1].i + 1):
