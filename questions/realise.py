@@ -800,6 +800,8 @@ def _realise(
         return None  # "What did X ... over?" reads badly when long
     if strand and kind == "how_many" and (len(words) > 12 or any(_numeric(w) for w in words)):
         return None  # "How many yards did Manning finish the game 13 of 23 with ... for?"
+    if kind == "how_many" and _stranded_after_another(words, verb):
+        return None  # "How many sides is Ravensby surrounded by state forest on?"
     if _list_read_as_apposition(words):
         return None  # "launched Lovell, Jack Swigert, and Fred Haise" -> "launch Lovell and Haise"
     if _order_without_errand(verb, words):
@@ -1371,6 +1373,18 @@ def _base(verb: Token) -> str:
     parser's "guste")."""
     known = getLemma(verb.text.lower(), upos="VERB")
     return verb.lemma_ if not known or verb.lemma_ in known else known[0]
+
+
+def _stranded_after_another(words: list[str | Token], verb: Token) -> bool:
+    """A question ending in a preposition that reads badly there: "by" ("How many guests was
+    the dinner attended by?"), or one with another phrase of the verb before it."""
+    last = words[-1] if words else None
+    if not isinstance(last, Token) or last.dep_ not in ("prep", "agent") or last.pos_ != "ADP":
+        return False  # "1973-74": the parser may call the "74" a preposition
+    return last.lower_ == "by" or any(
+        isinstance(w, Token) and w.dep_ in ("prep", "agent") and w.i > verb.i and w is not last
+        for w in words
+    )
 
 
 def _their(body: list[str | Token]) -> list[str | Token]:

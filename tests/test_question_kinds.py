@@ -1137,7 +1137,7 @@ def test_measures_agreement_and_a_subjects_own_pronoun(nlp):
         "found near Tallow Creek, and later at Brennan Ridge. Killer cells become activated "
         "through contact with infected cells. Ada Lindqvist won a national prize for her work "
         "on river sediments. Tomas Berg and Henrik Solum also entered. Construction began in "
-        "November 1962. The army was split into three forces at the river."
+        "November 1962. The army was split into three forces."
     )
     quiz = generate_quiz(text, n=None, nlp=nlp).questions
     asked = {q.question: q for q in quiz}
@@ -1223,3 +1223,17 @@ def test_a_news_story_asks_its_events_whole_and_marks_what_stands_around_them(nl
     clocked = "When was contact made at about 1.30 a.m.?"
     assert _malformed(dataclasses.replace(when, question=clocked), {})
     assert not _malformed(when, {})
+
+
+def test_a_count_strands_its_preposition_only_straight_after_the_verb(nlp):
+    text = (
+        "Ashworth finished the match with ten players. The army was split into three forces. "
+        "Ravensby is surrounded on three sides by state forest. The grand dinner was attended "
+        "by 400 guests. Tolbert rushed for 256 yards on Sunday."
+    )
+    asked = written_questions(nlp, text)
+    assert "How many players did Ashworth finish the match with?" in asked, asked
+    assert "How many forces was the army split into?" in asked, asked
+    stranded = [q for q in asked if q.startswith("How many") and q.endswith((" on?", " by?"))]
+    assert not stranded, stranded  # "... surrounded by state forest on?", "attended by?"
+    assert not [q for q in asked if q.startswith("How many yards")], asked  # "on Sunday for?"
