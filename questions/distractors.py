@@ -588,6 +588,18 @@ def _either_side(
     return [v * 0.93 if _plain_multiple(v, value) else v for v in below + above + spare if v > 0]
 
 
+def _small_run(n: int, rng: random.Random) -> list[float]:
+    """Counts around a small count in steps of one to three, the key at a place drawn at random
+    and never below 2: "17" among "11 | 14 | 20", not bracketed by "16" and "18" every time."""
+    step = max(1, round(n * rng.uniform(0.1, 0.2)))
+    place = rng.randint(0, WANTED)
+    while place and n - place * step < 2:
+        place -= 1
+    run = [n + step * (k - place) for k in range(WANTED + 1) if k != place]
+    spare = [n + step * (WANTED - place + k) for k in (1, 2)]
+    return [float(v) for v in run + spare]
+
+
 def _plain_multiple(v: float, value: float) -> bool:
     return any(abs(v - value * f) <= 0.035 * value * f for f in (0.5, 2, 3))
 
@@ -607,8 +619,7 @@ def _numbers_near(key: str, rng: random.Random) -> list[str]:
             steps = [v for v in steps if v >= 2]  # "fewer than 1 employee" is no trap
             rng.shuffle(steps)
         elif value < 30 and decimals == 0:
-            steps = [value + d for d in (1, -1, 2, -2, 3, 4)]
-            rng.shuffle(steps)
+            steps = _small_run(int(value), rng)
         else:
             steps = _either_side(
                 value,

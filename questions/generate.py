@@ -133,7 +133,7 @@ def _scored_candidates(
         aside = 0.0
         if _aside_fact(doc, candidate) or _before_the_story(candidate, story_year):
             aside = 0.3 if news else 0.15
-        elif news and _standing_fact(doc, candidate):
+        elif news and (_standing_fact(doc, candidate) or _verdict(candidate)):
             aside = 0.3
         if floor is not None:
             best = score(
@@ -161,7 +161,8 @@ def _scored_candidates(
         )
         if not options or (candidate.answer_class in ("thing", "people") and len(options) < 2):
             continue
-        if candidate.answer_class == "number":
+        if candidate.answer_class == "number" and candidate.kind != "cloze":
+            # a blank keeps the article's own form ("a = 3, 6, or _____": "9", not "nine")
             key, options = distractor_stage.harmonise(candidate.key, options)
             candidate = dataclasses.replace(candidate, key=key)
         yield Scored(
@@ -504,6 +505,12 @@ STANDING_VERBS = {
     "house", "serve", "cover", "contain", "have", "number", "stretch", "span",
 }  # fmt: skip
 BEFORE_NOW = re.compile(r"\b(?:last|previous|past) (?:year|month|season|decade)\b", re.IGNORECASE)
+
+
+def _verdict(candidate: Candidate) -> bool:
+    """Who called the results "very encouraging", and what he called so: the wording of a
+    quoted verdict, not an event of the story."""
+    return candidate.fact is not None and candidate.fact.lemma in ("call", "describe")
 
 
 def _news(doc: Doc) -> bool:

@@ -131,6 +131,8 @@ def _leaks(candidate: Candidate) -> bool:
     """The key's own content words standing in the question give the answer away."""
     question = set(re.findall(r"[a-z0-9]+", candidate.question.lower()))
     key = [w for w in re.findall(r"[a-z0-9]+", candidate.key.lower()) if len(w) > 3]
+    if candidate.answer_class == "person" and key and key[-1] in question:
+        return True  # "Alderman Thomas Kelsey" for a question about the Kelsey Bridge
     return bool(key) and all(w in question for w in key)
 
 

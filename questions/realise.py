@@ -38,6 +38,8 @@ PERSON_NOUNS = {
     "governor", "senator", "ambassador", "diplomat", "founder", "owner", "investor",
     "shareholder", "professor", "biologist", "engineer", "citizen", "farmer", "driver",
     "force", "troop", "army", "staff", "crew", "team", "member", "rescuer", "firefighter",
+    "infant", "baby", "toddler", "pupil", "volunteer", "participant", "commuter", "passenger",
+    "miner", "villager", "parent",
 }  # fmt: skip
 BAD_PRONOUNS = {
     "he", "she", "it", "they", "him", "her", "them", "we", "us", "i", "me", "you",
@@ -464,6 +466,12 @@ def candidates_for(doc: Doc, fact: Fact, ctx: ArticleContext) -> Iterator[Candid
             continue  # "rested in Orvia and in Dorrow": a pair of places, not one answer
         if role.name == "recipient" and role.prep < 0:
             continue  # double-object "give X access to ...": too easy to mangle
+        if (
+            fact.lemma in ("take", "cost")
+            and head.i > verb.i
+            and any(c.dep_ == "npadvmod" and c.i > head.i for c in verb.children)
+        ):
+            continue  # "a trip that took him 12 minutes": "Who did the trip take 12 minutes?"
         if role.head == fact.subject and verb.dep_ == "xcomp":
             continue  # the controller's own question asks this
         answer = _answer_tokens(doc, fact, role)
@@ -1320,7 +1328,8 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
 
 POINT_IN_TIME = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November"
-    r"|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|\d{4}|\d{1,2}:\d{2})"
+    r"|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|\d{4}|\d{1,2}:\d{2}"
+    r"|\d{1,2}(?:\.\d{2})?\s*[ap]\.m\.|noon|midnight)"
     r"|\b(yesterday|today|tomorrow|morning|evening|night)\b",
     re.IGNORECASE,
 )

@@ -1237,3 +1237,10 @@ def test_a_count_strands_its_preposition_only_straight_after_the_verb(nlp):
     stranded = [q for q in asked if q.startswith("How many") and q.endswith((" on?", " by?"))]
     assert not stranded, stranded  # "... surrounded by state forest on?", "attended by?"
     assert not [q for q in asked if q.startswith("How many yards")], asked  # "on Sunday for?"
+
+
+def test_no_who_for_whom_a_trip_took_and_infants_are_people(nlp):
+    text = "Daniel Okoro said a trip that normally took him 12 minutes had taken 47."
+    assert not [q for q in written_questions(nlp, text) if q.startswith("Who did")]
+    doc = nlp("Infants were randomly assigned to receive the vaccine or a placebo.")
+    assert answer_class(doc[0:1]) == "people"  # "Who were ...", not "What was ..."

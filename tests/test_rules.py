@@ -28,6 +28,7 @@ from questions.distractors import (
     within,
 )
 from questions.facts import extract_facts, resolve_pronouns
+from questions.rank import _leaks
 from questions.realise import ArticleContext, answer_class, candidates_for
 
 
@@ -509,7 +510,9 @@ def test_a_range_moves_both_ends_and_a_share_stays_within_the_whole():
     for option in _near_numbers("40 to 50", rng):
         low, high = (int(n) for n in option.split(" to "))
         assert low < high, option  # never "120 to 50"
-    assert "16-1" in _near_numbers("15-1", rng)  # a score is no range
+    scores = _near_numbers("15-1", rng)
+    assert scores
+    assert all(re.fullmatch(r"\d+-1", s) for s in scores), scores  # a score is no range
     shares = _near_numbers("90 to 95 percent", rng) + _near_numbers("about 40%", rng)
     assert shares
     assert not [s for s in shares if any(int(n) > 100 for n in re.findall(r"\d+", s))], shares
@@ -632,3 +635,39 @@ def test_a_point_in_time_is_offered_no_length_of_time(relative_doc):
     chosen = choose(when, pool, question_text="", also_true=[], rng=random.Random(0))
     assert "about 48 hours" not in chosen, chosen
     assert "Friday night" in chosen, chosen
+
+
+def test_a_small_count_sits_in_its_run_of_options_and_a_clock_time_among_clock_times(
+    relative_doc,
+):
+    positions = set()
+    for seed in range(40):
+        options = [int(o) for o in _near_numbers("17", random.Random(seed))[:3]]
+        run = sorted([17, *options])
+        assert len({b - a for a, b in itertools.pairwise(run)}) == 1, run  # even steps
+        positions.add(run.index(17))
+    assert positions == {0, 1, 2, 3}  # not "16" and "18" around the key every time
+    when = dataclasses.replace(
+        how_many(relative_doc), kind="when", key="6 a.m.", answer_class="time"
+    )
+    pool = [
+        Mention("12 minutes", "time", 0),
+        Mention("afternoon", "time", 5),
+        Mention("9 a.m.", "time", 10),
+        Mention("noon", "time", 20),
+    ]
+    chosen = choose(when, pool, question_text="", also_true=[], rng=random.Random(0))
+    assert "9 a.m." in chosen, chosen
+    assert not {"12 minutes", "afternoon"} & set(chosen), chosen
+
+
+def test_a_person_whose_surname_the_question_names_is_given_away(relative_doc):
+    candidate = dataclasses.replace(
+        how_many(relative_doc),
+        kind="who",
+        key="Alderman Thomas Kelsey",
+        answer_class="person",
+        question="Who campaigned for a crossing before the Kelsey Bridge opened?",
+    )
+    assert _leaks(candidate)
+    assert not _leaks(dataclasses.replace(candidate, question="Who campaigned for a crossing?"))
