@@ -201,12 +201,6 @@ def choose(
             return False
         if not _outside_bound(text, key):
             return False  # "more than 24" beside "more than 30": true as well
-        if (
-            _number(text) is not None
-            and _number(text) == _number(key)
-            and (_hedged(text) == _hedged(key))
-        ):
-            return False  # "40,000" beside "perhaps 40,000": the key without its hedge
         if candidate.answer_class in ("thing", "people") and len(text.split()) == 1 < len(
             key.split()
         ):
@@ -589,8 +583,9 @@ def _either_side(
 
 
 def _small_run(n: int, rng: random.Random) -> list[float]:
-    """Counts around a small count in steps of one to three, the key at a place drawn at random
-    and never below 2: "17" among "11 | 14 | 20", not bracketed by "16" and "18" every time."""
+    """Counts around a small count in even steps of a tenth to a fifth of it (at least one), the
+    key at a place drawn at random and none below 2: "17" among "11 | 14 | 20", not between
+    "16" and "18" every time."""
     step = max(1, round(n * rng.uniform(0.1, 0.2)))
     place = rng.randint(0, WANTED)
     while place and n - place * step < 2:
@@ -601,6 +596,7 @@ def _small_run(n: int, rng: random.Random) -> list[float]:
 
 
 def _plain_multiple(v: float, value: float) -> bool:
+    """Whether `v` is within rounding of a half, a double or a triple of `value`."""
     return any(abs(v - value * f) <= 0.035 * value * f for f in (0.5, 2, 3))
 
 

@@ -621,6 +621,7 @@ def test_a_peak_is_no_bound_and_a_hedge_is_written_like_the_keys(relative_doc):
         rng=random.Random(0),
     )
     assert "About 300" in chosen, chosen  # not the one option in lower case
+    assert _same_referent("40,000", "perhaps 40,000")  # the key without its hedge
 
 
 def test_a_point_in_time_is_offered_no_length_of_time(relative_doc):
