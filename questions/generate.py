@@ -8,6 +8,7 @@ import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from itertools import islice
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -115,7 +116,7 @@ def _scored_candidates(
     unit_tensor = distractor_stage.unit_rows(doc.tensor)
     topic = _topic(ents)
     news = _news(doc)
-    story_year = _story_year(ents, news)
+    story_year = _story_year(ents, next(iter(doc.sents), None) if news else None)
     for candidate in candidates:
         if candidate.question in seen or len(candidate.question) > MAX_QUESTION_LENGTH:
             continue
@@ -464,14 +465,14 @@ def _lost_punctuation(candidate: Candidate) -> bool:
 YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 
 
-def _story_year(ents: tuple[Span, ...], news: bool = False) -> int | None:
+def _story_year(ents: tuple[Span, ...], news_lead: Span | None = None) -> int | None:
     """The year the story happens in: the latest year its dates name most; in a news story
-    whose lead names no year ("on Tuesday"), a year after every year it names."""
+    whose first sentence (`news_lead`) names no year ("on Tuesday"), a year after every year
+    it names."""
     years = Counter(int(y) for e in ents if e.label_ == "DATE" for y in YEAR.findall(e.text))
     if not years:
         return None
-    lead = ents[0].doc[: next(iter(ents[0].doc.sents)).end] if ents else None
-    if news and lead is not None and not YEAR.search(lead.text):
+    if news_lead is not None and not YEAR.search(news_lead.text):
         return max(years) + 1
     top = max(years.values())
     return max(y for y, n in years.items() if n == top)
@@ -498,6 +499,7 @@ def _past(candidate: Candidate) -> bool:
 
 
 ASIDE_VERBS = {"publish", "advise"}
+VERDICT_VERBS = {"call", "describe"}  # "called the results 'very encouraging'"
 # What a place or a firm always is or does, told in the present around a story told in the past
 # ("About 1,100 people work at Tallow Creek", "Ravensby is surrounded on three sides by forest")
 STANDING_VERBS = {
@@ -510,14 +512,14 @@ BEFORE_NOW = re.compile(r"\b(?:last|previous|past) (?:year|month|season|decade)\
 def _verdict(candidate: Candidate) -> bool:
     """Who called the results "very encouraging", and what he called so: the wording of a
     quoted verdict, not an event of the story."""
-    return candidate.fact is not None and candidate.fact.lemma in ("call", "describe")
+    return candidate.fact is not None and candidate.fact.lemma in VERDICT_VERBS
 
 
 def _news(doc: Doc) -> bool:
     """A news story: its first two sentences date what happened to the day ("on Tuesday", "on
     May 18, 2024"), or its first tells it in the present perfect ("A team of scientists has
     discovered ...")."""
-    lead = list(doc.sents)[:2]
+    lead = list(islice(doc.sents, 2))
     if any(
         e.label_ == "DATE"
         and (

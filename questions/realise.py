@@ -1426,9 +1426,9 @@ def _agree_singular(
             out.append(swap[t.lower_])
         elif first_aux is not None and t.i == first_aux.i and t.tag_ == "VBP":
             # "What becomes activated", not "What become activated"
-            out.append((getInflection(t.lemma_, "VBZ") or (t.text,))[0])
+            out.append((getInflection(_base(t), "VBZ") or (t.text,))[0])
         elif first_aux is None and t.i == verb.i and verb.tag_ == "VBP":
-            out.append((getInflection(verb.lemma_, "VBZ") or (verb.text,))[0])
+            out.append((getInflection(_base(verb), "VBZ") or (verb.text,))[0])
         else:
             out.append(t)
     return out

@@ -624,16 +624,17 @@ def test_a_peak_is_no_bound_and_a_hedge_is_written_like_the_keys(relative_doc):
     assert _same_referent("40,000", "perhaps 40,000")  # the key without its hedge
 
 
+def time_options(doc, key, texts):
+    """The options `choose` picks for a when-question keyed `key` among the times `texts`."""
+    when = dataclasses.replace(how_many(doc), kind="when", key=key, answer_class="time")
+    pool = [Mention(text, "time", 10 * n) for n, text in enumerate(texts)]
+    return choose(when, pool, question_text="", also_true=[], rng=random.Random(0))
+
+
 def test_a_point_in_time_is_offered_no_length_of_time(relative_doc):
-    when = dataclasses.replace(
-        how_many(relative_doc), kind="when", key="Saturday morning", answer_class="time"
+    chosen = time_options(
+        relative_doc, "Saturday morning", ["about 48 hours", "Friday night", "Sunday evening"]
     )
-    pool = [
-        Mention("about 48 hours", "time", 0),
-        Mention("Friday night", "time", 10),
-        Mention("Sunday evening", "time", 20),
-    ]
-    chosen = choose(when, pool, question_text="", also_true=[], rng=random.Random(0))
     assert "about 48 hours" not in chosen, chosen
     assert "Friday night" in chosen, chosen
 
@@ -648,16 +649,7 @@ def test_a_small_count_sits_in_its_run_of_options_and_a_clock_time_among_clock_t
         assert len({b - a for a, b in itertools.pairwise(run)}) == 1, run  # even steps
         positions.add(run.index(17))
     assert positions == {0, 1, 2, 3}  # not "16" and "18" around the key every time
-    when = dataclasses.replace(
-        how_many(relative_doc), kind="when", key="6 a.m.", answer_class="time"
-    )
-    pool = [
-        Mention("12 minutes", "time", 0),
-        Mention("afternoon", "time", 5),
-        Mention("9 a.m.", "time", 10),
-        Mention("noon", "time", 20),
-    ]
-    chosen = choose(when, pool, question_text="", also_true=[], rng=random.Random(0))
+    chosen = time_options(relative_doc, "6 a.m.", ["12 minutes", "afternoon", "9 a.m.", "noon"])
     assert "9 a.m." in chosen, chosen
     assert not {"12 minutes", "afternoon"} & set(chosen), chosen
 
