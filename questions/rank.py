@@ -64,6 +64,9 @@ def score(
     a town always is)."""
     value = TYPE_VALUE.get(candidate.answer_class, 0.3)
     words = len(candidate.question.split())
+    passive = candidate.fact is not None and candidate.fact.passive
+    if passive and candidate.role == "agent" and candidate.wh == "who":
+        words += 2  # "Who commanded the ship?" says no less than "By whom was the ship commanded?"
     if candidate.answer_class in ("person", "org", "city", "country", "place"):
         value += min(0.15, 0.05 * (mentions - 1)) if mentions > 1 else -0.05
     if topic and candidate.answer_class in ("org", "city", "country", "place"):

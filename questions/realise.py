@@ -735,7 +735,21 @@ def _realise(
         ):
             return None  # "its headquarters": nothing in the question says whose
         rest = [t for t in clause if t.i not in drop and t.i not in {a.i for a in auxes[:1]}]
-        if len(auxes) == 1 and auxes[0].lower_ == "had" and verb.tag_ == "VBN":
+        active = (
+            _active_form(verb, auxes, tense)
+            if fact.passive and role.name == "agent" and kind == "who" and controller is None
+            else None
+        )
+        if active is not None:
+            # "By whom was the ship commanded?" reads as "Who commanded the ship?"
+            wh, front = "who", []
+            before = [
+                t for t in rest if t.i < verb.i and t.dep_ == "advmod" and t.head == verb
+            ]  # "was first introduced": "Who first introduced ...?"
+            rest = [t for t in rest if t.i not in {a.i for a in auxes} | {verb.i}]
+            rest = [t for t in rest if t not in before]
+            subject = [*before, *active, *subject]
+        elif len(auxes) == 1 and auxes[0].lower_ == "had" and verb.tag_ == "VBN":
             # "When had the office issued a warning?" reads better as "When did ... issue"
             front: list[str | Token] = [_do_form("past", doc[fact.subject])]
             rest = [_base(verb) if t.i == verb.i else t for t in rest]
@@ -1382,6 +1396,32 @@ def _base(verb: Token) -> str:
     parser's "guste")."""
     known = getLemma(verb.text.lower(), upos="VERB")
     return verb.lemma_ if not known or verb.lemma_ in known else known[0]
+
+
+def _active_form(verb: Token, auxes: list[Token], tense: str) -> list[str] | None:
+    """A passive's verb group said actively after "Who": "was commanded" is "commanded", "has
+    been introduced" is "has introduced", "will be built" is "will build". None where it does
+    not turn simply ("is being built", "was not chosen")."""
+    # "zones envisioned by", "was established in 1865 and designed by"
+    reduced = not auxes and verb.tag_ == "VBN"
+    if not (reduced or any(a.dep_ == "auxpass" for a in auxes)) or any(
+        a.lower_ in ("being", "to") for a in auxes
+    ):
+        return None
+    if any(c.dep_ == "neg" for c in verb.children):
+        return None
+    base = _base(verb)
+    kept = [a for a in auxes if a.dep_ == "aux"]
+    if not kept:
+        form = getInflection(base, "VBD" if tense == "past" else "VBZ")
+        return [form[0]] if form else None
+    words = [{"have": "has", "are": "is", "were": "was"}.get(a.lower_, a.lower_) for a in kept]
+    if kept[-1].lemma_ == "have":
+        form = getInflection(base, "VBN")
+        return [*words, form[0]] if form else None
+    if kept[-1].tag_ == "MD":
+        return [*words, base]
+    return None
 
 
 def _stranded_after_another(words: list[str | Token], verb: Token) -> bool:

@@ -502,7 +502,7 @@ def test_a_verb_coordinated_with_a_passive_is_passive_too(nlp):
     )
     asked = [s.candidate.question for s in candidates(nlp, text)]
     assert not [q for q in asked if re.search(r"\bdid the riverside park plan\b", q)], asked
-    assert "By whom was the riverside park planned?" in asked
+    assert "Who planned the riverside park?" in asked
 
 
 def test_a_stem_that_points_back_to_the_sentence_before_is_not_asked(nlp):
@@ -1244,3 +1244,26 @@ def test_no_who_for_whom_a_trip_took_and_infants_are_people(nlp):
     assert not [q for q in written_questions(nlp, text) if q.startswith("Who did")]
     doc = nlp("Infants were randomly assigned to receive the vaccine or a placebo.")
     assert answer_class(doc[0:1]) == "people"  # "Who were ...", not "What was ..."
+
+
+def test_the_agent_of_a_passive_is_asked_as_the_subject_of_the_active(nlp):
+    text = (
+        "The ship was commanded by Captain Ruth Langley. The plan has been introduced by "
+        "Councillor Ahmed Rahimi. The new bridge will be built by Tomas Harlow. Syria's safe "
+        "zones, first envisioned by Donald Trump, were never set up. The museum was not saved "
+        "by Mayor Tom Reilly."
+    )
+    asked = {c.question: c for c in written_candidates(nlp, text)}
+    assert "Who commanded the ship?" in asked, list(asked)
+    assert "Who has introduced the plan?" in asked, list(asked)
+    assert "Who will build the new bridge?" in asked, list(asked)
+    assert "Who first envisioned Syria's safe zones?" in asked, list(asked)
+    assert not [q for q in asked if q.startswith("By whom") and " not " not in q], list(asked)
+    assert "Who saved the museum?" not in asked, list(asked)  # it was not saved
+    assert not [s for s in candidates(nlp, text) if "saved" in s.candidate.question]
+    # the stem says as much as "By whom was the ship commanded?", and ranks as such
+    item = asked["Who commanded the ship?"]
+    passive = dataclasses.replace(item, question="By whom was the ship commanded?", wh="by whom")
+    assert score(item, ["a", "b", "c"], article_chars=200) == score(
+        passive, ["a", "b", "c"], article_chars=200
+    )
