@@ -582,6 +582,16 @@ def _either_side(
     return [v * 0.93 if _plain_multiple(v, value) else v for v in below + above + spare if v > 0]
 
 
+def _beyond_bound(value: float, bound: int, rng: random.Random) -> list[float]:
+    """Wrong figures for a bounded key, all beyond its bound so none is also true: "at least
+    300" gets "at least 400 | 500 | 600" in even steps, not "600 | 900 | 1,500", which read as
+    the key doubled and tripled. An upper bound's run goes down, and stops short of nothing:
+    "fewer than 1 employee" is no trap."""
+    ratio = rng.uniform(0.25, 0.35) if bound > 0 else rng.uniform(0.15, 0.2)
+    steps = [value * (1 + bound * ratio * n) for n in range(1, WANTED + 3)]
+    return [v for v in steps if v >= min(2, value / 2)]
+
+
 def _small_run(n: int, rng: random.Random) -> list[float]:
     """Counts around a small count in even steps of a tenth to a fifth of it (at least one), the
     key at a place drawn at random and none below 2: "17" among "11 | 14 | 20", not between
@@ -610,10 +620,10 @@ def _numbers_near(key: str, rng: random.Random) -> list[str]:
         value = float(raw.replace(",", ""))
         decimals = len(raw.split(".")[1]) if "." in raw else 0
         bound = _bound(key)
-        if bound:
-            steps = [value * f for f in ((2, 3, 4, 5) if bound > 0 else (0.5, 0.25, 0.2, 0.1))]
-            steps = [v for v in steps if v >= 2]  # "fewer than 1 employee" is no trap
-            rng.shuffle(steps)
+        if bound > 0 and value < 10 and decimals == 0:
+            steps = [value + k for k in range(1, WANTED + 3)]  # "More than 1 million": 2, 3, 4
+        elif bound:
+            steps = _beyond_bound(value, bound, rng)
         elif value < 30 and decimals == 0:
             steps = _small_run(int(value), rng)
         else:
@@ -640,10 +650,10 @@ def _numbers_near(key: str, rng: random.Random) -> list[str]:
     lead = key[: len(key) - len(key.split()[-1])]
     bound = _bound(f"{lead}1")
     n = int(value)
-    if bound > 0:  # "at least three": more, but not absurdly more
-        steps = [n + d for d in (2, 3, 4, 5)] if n < 10 else [round(n * f) for f in (1.5, 2, 3)]
-    elif bound < 0:
-        steps = [v for v in (n // 2, n // 3, n // 4) if v >= 2]
+    if bound > 0 and n < 10:  # "at least three": more, but not absurdly more
+        steps = [n + d for d in (2, 3, 4, 5)]
+    elif bound:
+        steps = [round(v) for v in _beyond_bound(n, bound, rng)]
     elif lead.strip():  # "about twenty": "about twenty-one" would be right too
         steps = [n + d for d in (2, -2, 3, 4) if n + d >= 2] if n < 10 else _round_steps(n)
     else:
@@ -698,7 +708,7 @@ def _outside_bound(text: str, key: str) -> bool:
     value, other = _number(key), _number(text)
     if not bound or value is None or other is None:
         return True
-    return other >= 2 * value if bound > 0 else other <= value / 2
+    return other >= 1.2 * value if bound > 0 else other <= value / 1.15
 
 
 def _round_like(v: float, raw: str) -> str:

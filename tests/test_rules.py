@@ -382,9 +382,19 @@ def test_a_bounded_count_gets_wrong_options_beyond_its_bound():
     assert not _outside_bound("fewer than 35", "fewer than 40")
     assert _outside_bound("fewer than 20", "fewer than 40")
     assert _outside_bound("35", "40")  # no bound, no rule
-    rng = random.Random(0)
-    for option in _near_numbers("more than 30", rng):
-        assert _outside_bound(option, "more than 30"), option
+    assert _outside_bound("more than 40", "more than 30")  # a step, not a double, away
+    for seed in range(20):
+        for key in ("more than 30", "at least 300", "fewer than 40", "More than 1.25 million"):
+            options = _near_numbers(key, random.Random(seed))
+            assert len(options) >= 3, (key, options)
+            for option in options:
+                assert _outside_bound(option, key), (key, option)
+        # even steps beyond the bound, not the key doubled and tripled ("at least 600 | 900")
+        figures = sorted(_number(o) for o in _near_numbers("at least 300", random.Random(seed)))
+        assert figures[0] < 500, figures
+        run = [300, *figures[:3]]
+        steps = [run[k + 1] - run[k] for k in range(3)]
+        assert max(steps) <= 1.5 * min(steps), figures
 
 
 def test_a_surname_that_also_names_an_institution_is_the_institution():
