@@ -260,6 +260,10 @@ def choose(
         local = [m.text for m in pool if m.cls == cls and _date_shape(m.text) == _date_shape(key)]
         if POINT_IN_TIME.search(key):
             local = [t for t in local if POINT_IN_TIME.search(t)]  # no "about 48 hours"
+        if AHEAD.search(candidate.question) and _year(key):
+            # "When does the team plan to return?" -> "March 2026": not "August 2024", when
+            # the last trip came back
+            local = [t for t in local if (_year(t) or 0) >= _year(key)]
         if _date_shape(key) in ("year", "years"):
             # a founding year of 1867 beside the 2028 target date catches no one
             local = [t for t in local if abs((_number(t) or 0) - (_number(key) or 0)) <= 20]
@@ -759,6 +763,18 @@ def _shift_span(match: re.Match, offset: int) -> str:
     if tail is None:
         return shifted
     return f"{shifted}{dash}{(int(tail) + offset) % 100:02d}"
+
+
+# a question about what is still to come
+AHEAD = re.compile(
+    r"^When (?:will|shall)\b|^When (?:does|do|is|are)\b.*\b(?:plan|plans|hope|hopes|expect|"
+    r"expects|intend|intends|aim|aims|due|scheduled|set|expected)\b to\b"
+)
+
+
+def _year(text: str) -> int | None:
+    match = re.search(r"\b(1\d{3}|20\d{2})\b", text)
+    return int(match.group(1)) if match else None
 
 
 def _date_shape(text: str) -> str:
