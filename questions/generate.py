@@ -132,7 +132,7 @@ def _scored_candidates(
         is_topic = candidate.key.split()[-1] == topic
         # around the story rather than in it; in a news story, plainly so
         aside = 0.0
-        if _aside_fact(doc, candidate) or _before_the_story(candidate, story_year):
+        if _aside_fact(doc, candidate) or _before_the_story(candidate, story_year, news=news):
             aside = 0.3 if news else 0.15
         elif news and (_standing_fact(doc, candidate) or _verdict(candidate)):
             aside = 0.3
@@ -478,12 +478,14 @@ def _story_year(ents: tuple[Span, ...], news_lead: Span | None = None) -> int | 
     return max(y for y, n in years.items() if n == top)
 
 
-def _before_the_story(candidate: Candidate, story_year: int | None) -> bool:
-    """A when-question about an earlier year than the story's: background (the year a bank was
-    founded, a manager took charge)."""
-    if candidate.kind != "when" or story_year is None:
+def _before_the_story(candidate: Candidate, story_year: int | None, *, news: bool) -> bool:
+    """A when-question about an earlier year than the story's, or in news any question naming
+    one: background (the year a bank was founded; who took charge of the club in 2021). In an
+    encyclopedia's history every fact names an earlier year."""
+    if story_year is None or candidate.kind == "cloze" or not (news or candidate.kind == "when"):
         return False
-    years = [int(y) for y in YEAR.findall(candidate.key)]
+    told = candidate.key if candidate.kind == "when" else candidate.question
+    years = [int(y) for y in YEAR.findall(told)]
     return bool(years) and max(years) < story_year and _past(candidate)
 
 
@@ -622,6 +624,15 @@ def _other_answers(doc: Doc, candidate: Candidate, by_lemma: dict[str, list[Fact
             doc[candidate.key_head].head
         ):
             continue  # "four government selective schools" beside "several Jewish schools"
+        if _also(doc, other):
+            # "Boucher and Osei also voted for it": "it" is whatever the key voted for
+            heads |= {
+                (r.name, lemma)
+                for r in other.roles
+                if doc[r.head].pos_ == "PRON"
+                for name, lemma in candidate.context
+                if name == r.name
+            }
         if all(item in heads for item in candidate.context):
             head = doc[role.head]
             out.append(" ".join(t.text for t in phrase_tokens(head)))
@@ -633,6 +644,12 @@ def _other_answers(doc: Doc, candidate: Candidate, by_lemma: dict[str, list[Fact
                         for n in (appos, *appos.conjuncts)
                     ]
     return out
+
+
+def _also(doc: Doc, fact: Fact) -> bool:
+    """Whether the fact says its subject did the same as someone before: "also", "too"."""
+    verb = doc[fact.verb]
+    return any(c.dep_ == "advmod" and c.lower_ in ("also", "too") for c in verb.children)
 
 
 def _described(noun: Token) -> frozenset[str]:

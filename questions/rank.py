@@ -31,6 +31,8 @@ CLOZE_SHARE = 0.2
 # A quiz of n questions takes only candidates scoring at least this; a teacher would rather have
 # six good questions than ten with four to strike out. n=None still lists every candidate.
 MIN_QUIZ_SCORE = 0.5
+# how much less a question is worth to a quiz that already asks its kind a third of the time
+CROWDED_KIND = 0.3
 
 
 # A short question whose subject is a bare "the <noun>" points back to a sentence it left behind.
@@ -153,28 +155,42 @@ def select(scored: list[Scored], n: int | None) -> list[Scored]:
     kinds: Counter[str] = Counter()
     spans: set[tuple[int, int]] = set()  # each picked key's sentence and place in the article
     max_cloze = max(1, int(n * CLOZE_SHARE))
+    quota = max(2, n // 3)
+
+    def allowed(item: Scored, pass_limit: int) -> bool:
+        c = item.candidate
+        slot = (c.fact.verb, c.role) if c.fact is not None else (-1, c.question)
+        if item in picked or slot in asked or _gives_away(c, picked):
+            return False
+        if keys[c.key.lower()] >= (1 if pass_limit < 99 else 2):
+            return False  # a key asked twice only when the article has no other
+        if (c.sentence.start, c.key_start) in spans:
+            return False  # never one sentence's same words twice: one fact, two stems
+        if sentences[c.sentence.start] >= pass_limit:
+            return False
+        return not (c.kind == "cloze" and kinds["cloze"] >= max_cloze)
+
+    def worth(item: Scored, pass_limit: int) -> float:
+        # a kind asked `quota` times already yields to another kind's question unless it is
+        # clearly better: "Who was sent off?" (1.00) still beats when the manager took charge
+        # (0.57), but not a when-question nearly as good
+        crowded = pass_limit == 1 and kinds[item.candidate.kind] >= quota
+        return item.score - (CROWDED_KIND if crowded else 0.0)
+
     for pass_limit in (1, 2, 99):
-        for item in ranked:
-            if len(picked) == n:
+        while len(picked) < n:
+            best = max(
+                (item for item in ranked if allowed(item, pass_limit)),
+                key=lambda item: worth(item, pass_limit),
+                default=None,
+            )  # max keeps the first of equals: the ranking's order breaks ties
+            if best is None:
                 break
-            c = item.candidate
-            slot = (c.fact.verb, c.role) if c.fact is not None else (-1, c.question)
-            if item in picked or slot in asked or _gives_away(c, picked):
-                continue
-            if keys[c.key.lower()] >= (1 if pass_limit < 99 else 2):
-                continue  # a key asked twice only when the article has no other
-            if (c.sentence.start, c.key_start) in spans:
-                continue  # never one sentence's same words twice: one fact, two stems
-            if sentences[c.sentence.start] >= pass_limit:
-                continue
-            if c.kind == "cloze" and kinds["cloze"] >= max_cloze:
-                continue
-            if pass_limit == 1 and kinds[c.kind] >= max(2, n // 3):
-                continue
-            picked.append(item)
+            c = best.candidate
+            picked.append(best)
             keys[c.key.lower()] += 1
             spans.add((c.sentence.start, c.key_start))
-            asked.add(slot)
+            asked.add((c.fact.verb, c.role) if c.fact is not None else (-1, c.question))
             sentences[c.sentence.start] += 1
             kinds[c.kind] += 1
     return sorted(picked, key=lambda s: (s.candidate.key_start, s.candidate.question))

@@ -24,7 +24,7 @@ from questions.generate import (
     _standing_fact,
 )
 from questions.parse import _paragraph_boundaries, load_pipeline
-from questions.rank import score
+from questions.rank import score, select
 from questions.realise import (
     ArticleContext,
     answer_class,
@@ -1267,3 +1267,37 @@ def test_the_agent_of_a_passive_is_asked_as_the_subject_of_the_active(nlp):
     assert score(item, ["a", "b", "c"], article_chars=200) == score(
         passive, ["a", "b", "c"], article_chars=200
     )
+
+
+MATCH = (
+    "Redmere City beat Ashworth 2-1 on Saturday to win the National Cup for the first time. "
+    "Striker Daniel Okonjo scored the winning goal with a header in the 88th minute. "
+    "Midfielder Liam Prentice opened the scoring in the 12th minute with a free kick. "
+    "Winger Connor Hale equalised for Ashworth in the 71st minute with a low shot. "
+    "Defender Marcus Feeney was sent off in the 90th minute for a second yellow card. "
+    "Redmere manager Graham Tully, who took charge of the club in 2021, praised his players. "
+    "The club's ground opened in 2009."
+)
+
+
+def test_a_crowded_kind_yields_only_to_a_question_nearly_as_good(nlp):
+    scored = candidates(nlp, MATCH)
+    by_question = {s.candidate.question: s for s in scored}
+    # in news, a question naming a year before the story's is background, whatever it asks
+    took_charge = by_question["Who took charge of the club in 2021?"]
+    scorer = by_question["Who scored the winning goal with a header in the 88th minute?"]
+    assert took_charge.score < scorer.score - 0.2, (took_charge.score, scorer.score)
+    # four who-questions as good as any beat a weak when-question about background
+    picked = [s.candidate.question for s in select(scored, 5)]
+    assert sum(q.startswith("Who") for q in picked) == 4, picked
+    assert not [q for q in picked if "2021" in q or "take charge" in q], picked
+
+
+def test_who_did_what_others_also_did_is_not_asked(nlp):
+    text = (
+        "The council approved the plan on Tuesday. Mayor Patricia Donnelly voted in favour of "
+        "the plan. Councillors Claire Boucher, Samuel Osei and Helen Tremblay also voted for "
+        "it. Councillors Gordon Fisk and Lisa Marchetti voted against it."
+    )
+    asked = [s.candidate.question for s in candidates(nlp, text)]
+    assert not [q for q in asked if q.startswith("Who voted in favour")], asked
