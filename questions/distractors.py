@@ -186,6 +186,11 @@ def choose(
     question_names = _names_in(question_text)
     pairs = aliases(candidate.sentence.doc)
     inside = within(candidate.sentence.doc) if candidate.answer_class in ORG_LIKE else set()
+    stand_ins = (
+        governments(candidate.sentence.doc)
+        if candidate.answer_class == "city" and candidate.kind in ("where", "which")
+        else frozenset()
+    )
     chosen: list[str] = []
 
     def one_referent(a: str, b: str) -> bool:
@@ -214,7 +219,7 @@ def choose(
         same = _same_phrase if text in kin else one_referent
         if same(text, key) or any(same(text, c) for c in chosen):
             return False
-        if any(_same_referent(text, a) for a in also_true):
+        if any(_same_referent(text, a) for a in also_true) or bare_name(text) in stand_ins:
             return False
         if inside and {(bare_name(text), bare_name(key)), (bare_name(key), bare_name(text))} & (
             inside
@@ -363,6 +368,27 @@ def kindred(doc: Doc, candidate: Candidate, pool: list[Mention]) -> set[str]:
             continue  # "674,000 middle school teachers" beside "public school teachers"
         out.add(m.text)
     return out
+
+
+# what one does to people, not to places: "ask Madrid to declare a disaster zone"
+ADDRESS_VERBS = {
+    "ask", "urge", "tell", "press", "accuse", "warn", "blame", "criticise", "criticize",
+    "petition", "lobby", "invite", "thank", "persuade", "pressure", "pressurise", "convince",
+}  # fmt: skip
+
+
+@per_article
+def governments(doc: Doc) -> frozenset[str]:
+    """Cities the article names only as the people who govern from them ("the region would ask
+    Madrid to declare a disaster zone"): no place where a storm's victims died."""
+    addressed = {
+        bare_name(e.text)
+        for e in doc.ents
+        if e.label_ == "GPE"
+        and e.root.dep_ in ("dobj", "dative")
+        and e.root.head.lemma_.lower() in ADDRESS_VERBS
+    }
+    return frozenset(addressed - located_names(doc))
 
 
 def is_place(name: str, doc: Doc) -> bool:

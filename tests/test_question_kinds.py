@@ -1301,3 +1301,19 @@ def test_who_did_what_others_also_did_is_not_asked(nlp):
     )
     asked = [s.candidate.question for s in candidates(nlp, text)]
     assert not [q for q in asked if q.startswith("Who voted in favour")], asked
+
+
+def test_a_city_named_only_as_its_government_is_no_place_option(nlp):
+    text = (
+        "Storm Halvard struck the coast of Galicia on Tuesday. A driver died in Lugo when a "
+        "tree fell on his car. Two men died in Vigo after a wall collapsed. Firefighters "
+        "rescued 23 people in Ferrol. The regional president said he would ask Madrid to "
+        "declare the worst-hit areas a disaster zone."
+    )
+    options = {
+        s.candidate.question: s.distractors
+        for s in candidates(nlp, text)
+        if s.candidate.kind == "where"
+    }
+    assert options, options
+    assert not [q for q, found in options.items() if "Madrid" in found], options
