@@ -326,6 +326,11 @@ def _fact_for(verb: Token) -> Fact | None:
             and verb.tag_ == "VBN"
             and any(c.dep_ == "auxpass" for c in verb.head.children)
         )
+        or (  # "promoted as a blueprint and approved by voters in 2000"
+            verb.tag_ == "VBN"
+            and any(c.dep_ == "agent" for c in verb.children)
+            and not any(c.dep_ in ("aux", "nsubj") for c in verb.children)
+        )
     )
     if passive and verb.dep_ == "acl" and verb.sent.root.pos_ in ("NOUN", "PROPN"):
         return None  # "Whitby, who had come on, scored": a verb the parser took for a participle

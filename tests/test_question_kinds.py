@@ -503,6 +503,13 @@ def test_a_verb_coordinated_with_a_passive_is_passive_too(nlp):
     asked = [s.candidate.question for s in candidates(nlp, text)]
     assert not [q for q in asked if re.search(r"\bdid the riverside park plan\b", q)], asked
     assert "Who planned the riverside park?" in asked
+    reduced = (
+        "The Harbour Plan, promoted as a blueprint for the city's future and approved by "
+        "Kelso voters in 2000, authorized a new sales tax."
+    )
+    asked = written_questions(nlp, reduced)
+    assert "When was the Harbour Plan approved by Kelso voters?" in asked, asked
+    assert not [q for q in asked if "Plan approve " in q], asked
 
 
 def test_a_stem_that_points_back_to_the_sentence_before_is_not_asked(nlp):
