@@ -221,6 +221,8 @@ def choose(
             return False
         if any(_same_referent(text, a) for a in also_true) or bare_name(text) in stand_ins:
             return False
+        if _too_early(text, candidate):
+            return False
         if inside and {(bare_name(text), bare_name(key)), (bare_name(key), bare_name(text))} & (
             inside
         ):
@@ -265,10 +267,6 @@ def choose(
         local = [m.text for m in pool if m.cls == cls and _date_shape(m.text) == _date_shape(key)]
         if POINT_IN_TIME.search(key):
             local = [t for t in local if POINT_IN_TIME.search(t)]  # no "about 48 hours"
-        if AHEAD.search(candidate.question) and _year(key):
-            # "When does the team plan to return?" -> "March 2026": not "August 2024", when
-            # the last trip came back
-            local = [t for t in local if (_year(t) or 0) >= _year(key)]
         if _date_shape(key) in ("year", "years"):
             # a founding year of 1867 beside the 2028 target date catches no one
             local = [t for t in local if abs((_number(t) or 0) - (_number(key) or 0)) <= 20]
@@ -570,7 +568,7 @@ def _fallback(candidate: Candidate, rng: random.Random) -> list[str]:
     if cls in ("number", "money", "percent"):
         return _near_numbers(key, rng)
     if cls == "date":
-        return _shifted_dates(key, rng)
+        return _shifted_dates(key, rng, ahead=bool(AHEAD.search(candidate.question)))
     return []
 
 
@@ -753,7 +751,8 @@ def _round_like(v: float, raw: str) -> str:
     return f"{int(v):,}" if "," in raw else str(int(v))
 
 
-def _shifted_dates(key: str, rng: random.Random) -> list[str]:
+def _shifted_dates(key: str, rng: random.Random, *, ahead: bool = False) -> list[str]:
+    """Dates beside `key`; for what is still to come (`ahead`), mostly later ones."""
     shape = _date_shape(key)
     out: list[str] = []
     if shape == "weekday":
@@ -761,7 +760,8 @@ def _shifted_dates(key: str, rng: random.Random) -> list[str]:
         rng.shuffle(days)
         return days
     if shape in ("year", "years"):
-        offsets = [-1, -2, -3, -4, 1, 2]  # earlier years first: a later one may not exist yet
+        # a past event's later years may not have come yet; a plan's earlier ones have gone
+        offsets = [-1, 1, 2, 3] if ahead else [-1, -2, -3, -4, 1, 2]
         rng.shuffle(offsets)
         # every year moves together: "1973-1974" becomes "1971-1972", never "1975-1974", and
         # "2003-04" becomes "2001-02", never "2001-04"
@@ -793,9 +793,19 @@ def _shift_span(match: re.Match, offset: int) -> str:
 
 # a question about what is still to come
 AHEAD = re.compile(
-    r"^When (?:will|shall)\b|^When (?:does|do|is|are)\b.*\b(?:plan|plans|hope|hopes|expect|"
-    r"expects|intend|intends|aim|aims|due|scheduled|set|expected)\b to\b"
+    r"^When (?:will|shall)\b|^When (?:does|do|is|are)\b.*\b(?:(?:plan|plans|hope|hopes|expect|"
+    r"expects|intend|intends|aim|aims)\b to|(?:due|scheduled|set|expected|planned)\b (?:to|for))\b"
 )
+
+
+def _too_early(text: str, candidate: Candidate) -> bool:
+    """A date for what is still to come from before the key's year: "August 2024" for a return
+    planned for March 2026, "2014" for a launch planned for 2028 (the year before it may still
+    lie ahead)."""
+    year, key_year = _year(text), _year(candidate.key)
+    if year is None or key_year is None or not AHEAD.search(candidate.question):
+        return False
+    return year < key_year - (1 if _date_shape(candidate.key) == "year" else 0)
 
 
 def _year(text: str) -> int | None:

@@ -457,10 +457,19 @@ PLURAL = {"they", "them"}
 NEUTER = {"it"}
 
 
+# people a named person's kin noun brings into a sentence, whom a later "he" or "she" may mean
+KIN = {
+    "father", "mother", "son", "daughter", "husband", "wife", "brother", "sister", "parent",
+    "grandfather", "grandmother", "grandson", "granddaughter", "uncle", "aunt", "nephew",
+    "niece", "cousin", "partner", "child", "boyfriend", "girlfriend", "fiance", "fiancee",
+}  # fmt: skip
+
+
 def resolve_pronouns(doc: Doc) -> dict[int, Span]:
     """Antecedents for subject and object pronouns, where the text leaves no doubt.
 
-    he/she/him: the one person named in this sentence (before the pronoun) or the previous one;
+    he/she/him: the one person named in this sentence (before the pronoun) or the previous one,
+    unless a kin noun after the name brings in another ("whose father ... he");
     they/them and it: the previous sentence's subject when it agrees in number and is not a
     person. Anything less certain stays unresolved, and a question that needs it is dropped."""
     out: dict[int, Span] = {}
@@ -475,7 +484,12 @@ def resolve_pronouns(doc: Doc) -> dict[int, Span]:
             if word in PERSONAL:
                 window = (previous_sentence or sent).start
                 near = [e for e in people if e.end <= token.i and e.start >= window]
-                if len({e[-1].text for e in near}) == 1:
+                kin = (
+                    any(t.lemma_.lower() in KIN for t in doc[max(e.end for e in near) : token.i])
+                    if near
+                    else False
+                )  # "Okafor, whose father tested positive, ... he"
+                if len({e[-1].text for e in near}) == 1 and not kin:
                     out[token.i] = max(near, key=len)
             elif word in PLURAL and previous_subject is not None:
                 # "it" is left alone: it points at clauses and objects as often as at subjects

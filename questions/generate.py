@@ -479,12 +479,14 @@ def _story_year(ents: tuple[Span, ...], news_lead: Span | None = None) -> int | 
 
 
 def _before_the_story(candidate: Candidate, story_year: int | None, *, news: bool) -> bool:
-    """A when-question about an earlier year than the story's, or in news any question naming
-    one: background (the year a bank was founded; who took charge of the club in 2021). In an
-    encyclopedia's history every fact names an earlier year."""
-    if story_year is None or candidate.kind == "cloze" or not (news or candidate.kind == "when"):
+    """A when-question (in news also a blank) about an earlier year than the story's, or in
+    news any question naming one: background (the year a bank was founded; who took charge of
+    the club in 2021). In an encyclopedia's history every fact names an earlier year."""
+    if story_year is None or not (news or candidate.kind == "when"):
         return False
-    told = candidate.key if candidate.kind == "when" else candidate.question
+    if candidate.kind == "cloze" and candidate.answer_class != "date":
+        return False  # a blank's sentence may name an old year for a new fact
+    told = candidate.key if candidate.kind in ("when", "cloze") else candidate.question
     years = [int(y) for y in YEAR.findall(told)]
     return bool(years) and max(years) < story_year and _past(candidate)
 

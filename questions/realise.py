@@ -292,8 +292,12 @@ def located_names(doc: Doc) -> frozenset[str]:
 
 PLACE_WORDS = re.compile(
     r"\b(Square|Street|Road|Avenue|Centre|Center|Park|Station|Airport|Bridge|Market|Hall|Tower"
-    r"|Castle|Palace|Cathedral|Church|Stadium|Arena|Museum|Gallery|Library|Hospital)$"
+    r"|Castle|Palace|Cathedral|Church|Stadium|Arena|Museum|Gallery|Library|Hospital|Vale|Valley"
+    r"|Heights|Bay|Harbour|Harbor|Beach|Island|Islands)$"
 )
+
+# "Cape Merrow", "Mount Kea", "Port Ellery": a place, whatever the tagger says
+PLACE_PREFIX = re.compile(r"(Cape|Mount|Mt\.?|Lake|Port|Fort|Point|Loch|Isle|Glen) [A-Z]")
 
 
 @per_article
@@ -310,6 +314,7 @@ def _not_people(doc: Doc) -> frozenset[str]:
         if (
             (before is not None and before.lower_ in ("the", "a", "an"))
             or PLACE_WORDS.search(ent.text)
+            or PLACE_PREFIX.match(ent.text)
             or (
                 root.dep_ == "appos"
                 and root.head.pos_ == "NOUN"
@@ -594,6 +599,7 @@ def _key_tokens(answer: list[Token], cls: str, entities: dict[int, Span]) -> lis
     """The key: for a named thing its name alone ("Vladimir Putin", not "Russian President
     Vladimir Putin"); otherwise the phrase without a leading article."""
     head = _head_of(answer)
+    answer_ids = {t.i for t in answer}
     if head.ent_type_ and cls not in ("thing", "people", "number"):
         ent = entities.get(head.i)
         if ent is not None and ent.start >= answer[0].i and ent.end <= answer[-1].i + 1:
@@ -601,6 +607,13 @@ def _key_tokens(answer: list[Token], cls: str, entities: dict[int, Span]) -> lis
             sign = head.doc[ent.start - 1] if ent.start > answer[0].i else None
             if cls == "money" and sign is not None and sign.text in CURRENCY_SIGNS:
                 tokens = [sign, *tokens]  # "$180,000", where the tagger's amount began after "$"
+            rate = [
+                c
+                for c in tokens[-1].children
+                if c.dep_ == "npadvmod" and c.lemma_.lower() in TIME_NOUNS and c.i in answer_ids
+            ]
+            if cls == "money" and rate and rate[0].left_edge.i == tokens[-1].i + 1:
+                tokens += list(rate[0].subtree)  # "95 million marks a day": a rate, not a sum
             if tokens and tokens[0].lower_ == "the":
                 tokens = tokens[1:]
             while tokens and tokens[-1].text in ("'s", "'"):
@@ -1093,6 +1106,8 @@ def _wh_phrase(
             return "by whom", "who", False
         if word in ("aboard", "into", "onto", "inside", "across", "through", "along"):
             return None, "", False  # "Aboard whom ...?": a vessel the tagger took for a person
+        if cls == "people" and any(t.dep_ == "nummod" for t in answer):
+            return None, "", False  # "To whom has the outbreak spread?" -> "27 patients": a count
         return f"{word} whom", "who", False
     if cls == "money":
         if is_subject or (prep is not None and word != "for"):
@@ -1151,6 +1166,12 @@ def _subject_tokens(doc: Doc, fact: Fact) -> list[Token]:
     return tokens
 
 
+TIME_NOUNS = {
+    "day", "week", "month", "year", "hour", "minute", "second", "time", "night", "morning",
+    "evening", "afternoon", "season", "decade", "century", "weekend",
+}  # fmt: skip
+
+
 def _clause_tokens(doc: Doc, fact: Fact) -> list[Token]:
     """The predicate and its kept dependents, in order, without the subject."""
     verb = doc[fact.verb]
@@ -1164,6 +1185,15 @@ def _clause_tokens(doc: Doc, fact: Fact) -> list[Token]:
             continue
         if child.dep_ == "relcl":
             continue
+        if (
+            child.dep_ == "npadvmod"
+            and child.i > verb.i
+            and not child.ent_type_
+            and child.lemma_.lower() not in TIME_NOUNS
+            and doc[child.left_edge.i - 1].text == ","
+        ):
+            continue  # "closed after an outbreak of X, a bacterial infection": the apposition
+            # of a clause the parser cut away, not a measure of the verb
         if child.dep_ == "advmod" and (
             child.lower_ in SKIPPED_ADVERBS or child.tag_ == "WRB" or child.i == verb.sent.start
         ):
@@ -1329,12 +1359,21 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
         return ["the", named]  # "When did the authority inspect it?": which authority?
     if first.lower_ in ("a", "an") and first.dep_ == "det":
         tokens = ["the", *tokens[1:]]  # "a plan that ..." was introduced; now it is "the plan"
-    elif first.pos_ == "DET" or (
-        first.pos_ in ("NOUN", "ADJ", "NUM", "ADV", "ADP")
-        and (not first.ent_type_ or (first.is_alpha and first.pos_ in ("NUM", "ADV", "ADP")))
-        and first.tag_ != "NNP"
-        and not (first.text.isupper() or any(c.isupper() for c in first.text[1:]))  # "NK", "mRNA"
-        and not (first.dep_ == "compound" and len(tokens) > 1 and _capitalised(tokens[1]))
+    elif (
+        first.pos_ == "DET"
+        or (
+            first.pos_ in ("NOUN", "ADJ", "NUM", "ADV", "ADP")
+            and (
+                not first.ent_type_
+                or (first.is_alpha and first.pos_ in ("NUM", "ADV", "ADP"))
+                or (first.is_alpha and first.ent_type_ in ("CARDINAL", "ORDINAL", "QUANTITY"))
+            )  # "Thousands of dock workers", "Three wards": no name
+            and first.tag_ != "NNP"
+            and not (
+                first.text.isupper() or any(c.isupper() for c in first.text[1:])
+            )  # "NK", "mRNA"
+            and not (first.dep_ == "compound" and len(tokens) > 1 and _capitalised(tokens[1]))
+        )
     ):  # "Death Wish Coffee" is a name, whatever the tagger calls "Death"
         tokens = [first.text.lower(), *tokens[1:]]
     return _enrich(list(tokens), ctx.enrich)

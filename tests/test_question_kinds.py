@@ -14,6 +14,7 @@ from questions.facts import _content_of_a_claim, extract_facts, resolve_pronouns
 from questions.generate import (
     DANGLING_POSSESSIVE,
     TWO_FINITE,
+    _before_the_story,
     _cloze,
     _listed_with,
     _malformed,
@@ -1324,3 +1325,46 @@ def test_a_city_named_only_as_its_government_is_no_place_option(nlp):
     }
     assert options, options
     assert not [q for q, found in options.items() if "Madrid" in found], options
+
+
+OUTBREAK = (
+    "Three wards at Ashcombe Vale Regional Hospital in the town of Brannoch have been closed to "
+    "new admissions after an outbreak of Clostridioides difficile, a bacterial infection that "
+    "causes severe diarrhoea. The outbreak has spread to 27 patients since late January. "
+    "Judith Okafor-Lane, whose 81-year-old father tested positive on Ward 7 on February 3, said "
+    "staff had informed her only after he was moved into isolation two days later. This is not "
+    "the first time Ashcombe Vale has faced an outbreak. The Estavian Chamber of Commerce "
+    "estimated that the strike would cost the economy about 95 million marks a day. Thousands "
+    "of dock workers at the Port of Marrowhaven walked off the job on Monday. Cape Merrow, "
+    "which sits on a headland 12 kilometres from Port Ellery, opened in 2019."
+)
+
+
+def test_what_the_news_graders_of_round_18_caught(nlp):
+    doc = nlp(OUTBREAK)
+    he = next(t for t in doc if t.lower_ == "he")
+    assert he.i not in resolve_pronouns(doc)  # her father, not Judith Okafor-Lane
+    written = {c.question: c for c in written_candidates(nlp, OUTBREAK)}
+    asked = list(written)
+    assert not [q for q in asked if "Okafor-Lane" in written[q].key], asked
+    assert not [q for q in asked if "admissions a bacterial" in q], asked  # a cut-off aside
+    assert not [q for q in asked if q.startswith("To whom")], asked  # "27 patients" is a count
+    assert not [q for q in asked if q.startswith("Who") and "Vale" in written[q].key], asked
+    assert not [q for q in asked if q.startswith("Who") and "Cape" in written[q].key], asked
+    assert not [q for q in asked if "Thousands" in q], asked  # a count starts no name
+    cost = next(c for c in written.values() if c.kind == "how_much")
+    assert cost.key == "about 95 million marks a day", cost  # a rate, not a sum
+
+
+def test_a_blank_for_a_year_before_the_story_is_background_in_news(nlp):
+    blank = dataclasses.replace(
+        written_candidates(nlp, MATCH)[0],
+        kind="cloze",
+        question="Fill in the blank: Cleaning at the hospital has been contracted since _____.",
+        key="2021",
+        answer_class="date",
+        fact=None,
+    )
+    assert _before_the_story(blank, 2026, news=True)
+    assert not _before_the_story(blank, 2026, news=False)  # an encyclopedia's facts are old
+    assert not _before_the_story(dataclasses.replace(blank, key="2026"), 2026, news=True)

@@ -10,6 +10,7 @@ import spacy
 from spacy.tokens import Doc
 
 from questions.distractors import (
+    AHEAD,
     Mention,
     _bound,
     _date_shape,
@@ -19,6 +20,7 @@ from questions.distractors import (
     _outside_bound,
     _same_referent,
     _shifted_dates,
+    _too_early,
     aliases,
     article_pool,
     choose,
@@ -29,7 +31,7 @@ from questions.distractors import (
 )
 from questions.facts import extract_facts, resolve_pronouns
 from questions.rank import _leaks
-from questions.realise import ArticleContext, answer_class, candidates_for
+from questions.realise import ArticleContext, Candidate, answer_class, candidates_for
 
 
 @pytest.fixture(scope="module")
@@ -357,6 +359,28 @@ def test_a_range_of_years_shifts_as_a_whole():
     for option in _shifted_dates("2003-04", random.Random(0)):
         first, second = option.split("-")
         assert second == f"{int(first) + 1:04d}"[2:]  # "2001-02", never "2001-04"
+
+
+def test_a_date_still_to_come_gets_no_wrong_date_long_gone():
+    ahead = "When is the second satellite planned for launch from Cape Merrow?"
+    assert AHEAD.search(ahead)
+    assert AHEAD.search("When does the team plan to return to the trench?")
+    assert not AHEAD.search("When did the team return to the trench?")
+    for seed in range(10):
+        years = [int(y) for y in _shifted_dates("2028", random.Random(seed), ahead=True)]
+        assert min(years) >= 2027, years  # not 2024, 2025
+        assert len(years) >= 3, years
+    launch = Candidate(
+        kind="when", question=ahead, key="2028", answer_class="date", fact=None, role="time",
+        key_start=0, key_end=4, sentence=None, question_tokens=frozenset(), context=(),
+    )  # fmt: skip
+    assert _too_early("2023", launch)
+    assert not _too_early("2027", launch)
+    month = dataclasses.replace(launch, key="March 2026")
+    assert _too_early("August 2024", month)
+    assert not _too_early("November 2026", month)
+    past = dataclasses.replace(launch, question="When was the satellite launched?")
+    assert not _too_early("2014", past)
 
 
 def test_a_span_of_years_is_no_year():
