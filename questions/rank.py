@@ -179,11 +179,12 @@ def select(scored: list[Scored], n: int | None) -> list[Scored]:
 
     for pass_limit in (1, 2, 99):
         while len(picked) < n:
-            best = max(
-                (item for item in ranked if allowed(item, pass_limit)),
-                key=lambda item: worth(item, pass_limit),
-                default=None,
-            )  # max keeps the first of equals: the ranking's order breaks ties
+            best, best_worth = None, -1.0
+            for item in ranked:  # best first: the first of equals wins
+                if item.score <= best_worth:
+                    break  # nothing further down can be worth more
+                if allowed(item, pass_limit) and worth(item, pass_limit) > best_worth:
+                    best, best_worth = item, worth(item, pass_limit)
             if best is None:
                 break
             c = best.candidate
