@@ -231,6 +231,11 @@ def _placeless(candidate: Candidate, doc: Doc) -> bool:
     )
 
 
+# single quotation marks; a closing one after "s" may be a plural's apostrophe instead
+OPENING_QUOTE = re.compile(r"(?:^|(?<=[\s(]))'(?=\w)")
+CLOSING_QUOTE = re.compile(r"(?<=[A-Za-rt-z.,!?])'(?=[\s,.;:?!)]|$)")
+
+
 def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
     """Questions the realiser built from a misparse, that answer themselves or that have no one
     answer: a negated question, a quotation run into the clause, two separate dates ("become a
@@ -249,6 +254,10 @@ def _malformed(candidate: Candidate, entities: dict[int, Span]) -> bool:
         candidate.question
     ):
         return True
+    if len(OPENING_QUOTE.findall(candidate.question)) != len(
+        CLOSING_QUOTE.findall(candidate.question)
+    ):
+        return True  # "Who established socialism in one country'?": a quote cut in half
     if candidate.kind != "cloze" and _lost_punctuation(candidate):
         return True  # "the US Canada", "Khwarezmia Khwarezmid Empire": a "/" or "(" cut out
     if re.search(r"[\u0250-\u02ff]", candidate.question):

@@ -82,11 +82,13 @@ def score(
         value -= 0.2  # "What did the plague devastate?" -> Europe: a place asked as a thing
     if candidate.kind == "cloze":
         value -= 0.25
-    if candidate.kind not in ("when", "cloze") and (
+    if candidate.kind != "cloze" and (
         VAGUE_SHORT.fullmatch(candidate.question)
         or (candidate.kind == "who" and words < 8 and not _anchored(candidate))
     ):
-        value -= 0.2  # "Where did the disputes extend?", "Who led the mission?": which one?
+        # "Where did the disputes extend?", "Who led the mission?", "When was the franchise
+        # founded?": which one?
+        value -= 0.2
     if words > 22:
         value -= 0.015 * (words - 22)
     if words < 6:
@@ -210,9 +212,23 @@ def _gives_away(candidate: Candidate, picked: list[Scored]) -> bool:
 
 
 def _names(key: str, question: str) -> bool:
-    words = [w for w in re.findall(r"[a-z0-9]+", key.lower()) if len(w) > 2]
-    found = set(re.findall(r"[a-z0-9]+", question.lower()))
+    """Whether the question names the key, a figure in either form ("9" in "nine segments")."""
+    words = [
+        _figure(w) for w in re.findall(r"[a-z0-9]+", key.lower()) if len(w) > 2 or w.isdigit()
+    ]
+    found = {_figure(w) for w in re.findall(r"[a-z0-9]+", question.lower())}
     return bool(words) and any(w in found for w in words)
+
+
+SPELLED = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty",
+]  # fmt: skip
+
+
+def _figure(word: str) -> str:
+    return str(SPELLED.index(word)) if word in SPELLED else word
 
 
 def _dedupe(ranked: list[Scored]) -> list[Scored]:

@@ -321,6 +321,13 @@ def _not_people(doc: Doc) -> frozenset[str]:
                 and root.head.lemma_.lower() not in PERSON_NOUNS | PERSON_TITLES
             )
             or re.fullmatch(r"(St\.?|Saint) .+'s", ent.text)
+            or sum(  # "seizing Lintiao-fu, Xining province, Xindu-fu, and Deshun province"
+                t.ent_type_ in ("GPE", "LOC") or t.lemma_.lower() in PLACE_NOUNS
+                for near in (root, *(c for c in root.children if c.dep_ == "appos"))
+                for t in (near, *near.conjuncts)
+                if t is not root
+            )
+            >= 2
             or (before is not None and before.lemma_.lower() in THING_NOUNS)  # "the newspaper
             # Skarvik Posten", whatever the parser made of it
             or (  # "outside Lintiao-fu", "the capital of Ning Hia": a place the tagger missed
@@ -670,6 +677,14 @@ def _realise(
             return None  # "How many seats in the House and 12 seats in the Senate ...?"
         if not _plain_count(count_of, rest):
             return None  # "How many passes for 265 yards did Newton complete ...?"
+        after = answer[-1].nbor(1) if answer[-1].i + 1 < len(doc) else None
+        if (
+            after is not None
+            and after.i < count_of.i
+            and after.tag_ == "NN"
+            and after.lemma_.lower() in COUNTED_PARTS
+        ):
+            return None  # "four cylinder engines" count cylinders, not engines
         if count_of.lemma_.lower() in VAGUE_COUNTS and not [
             t for t in rest if t.i != count_of.i and t.lower_ not in COUNT_QUALIFIERS
         ]:
@@ -1053,6 +1068,16 @@ COUNT_PREPOSITIONS = {"of", "in", "per", "on", "at"}
 UNIT_SYMBOLS = {"mm", "cm", "km", "m", "kg", "g", "ft", "lb", "lbs", "mi", "mph", "kw", "mw"}
 
 
+# what a number before a second noun may count instead of it: "four cylinder engines", "a
+# three bedroom house", "a five year plan"
+COUNTED_PARTS = {
+    "cylinder", "door", "speed", "bedroom", "room", "seat", "star", "lane", "storey", "story",
+    "wheel", "engine", "year", "day", "week", "month", "hour", "minute", "mile", "point",
+    "page", "person", "man", "member", "party", "game", "match", "round", "stroke", "piece",
+    "part", "track", "string", "lap", "set", "volume", "course", "step", "stage", "tier",
+}  # fmt: skip
+
+
 def _plain_count(noun: Token, rest: list[Token]) -> bool:
     """A "how many" phrase reads as one when it holds no second number and the counted noun
     carries after it nothing but a place, a rate or an "of" phrase: not "How many 1851-1860
@@ -1361,6 +1386,7 @@ def _resolve_subject(tokens: list[Token], ctx: ArticleContext) -> list[str | Tok
         tokens = ["the", *tokens[1:]]  # "a plan that ..." was introduced; now it is "the plan"
     elif (
         first.pos_ == "DET"
+        or first.lower_ in ("both", "either", "neither")  # "Both B cells and T cells"
         or (
             first.pos_ in ("NOUN", "ADJ", "NUM", "ADV", "ADP")
             and (

@@ -1368,3 +1368,33 @@ def test_a_blank_for_a_year_before_the_story_is_background_in_news(nlp):
     assert _before_the_story(blank, 2026, news=True)
     assert not _before_the_story(blank, 2026, news=False)  # an encyclopedia's facts are old
     assert not _before_the_story(dataclasses.replace(blank, key="2026"), 2026, news=True)
+
+
+def test_what_the_squad_graders_of_round_18_caught(nlp):
+    text = (
+        "Both B cells and T cells carry receptor molecules that recognize specific targets. "
+        "Japanese imports, mainly the Toyota Corona, the Datsun 510, the Honda Civic and the "
+        "Subaru DL, all had four cylinder engines that were more fuel efficient than the typical "
+        "American V8 and six cylinder engines. Stalin "
+        "established 'socialism in one country' for the Soviet Union in 1924. In 1227, the "
+        "army seized Lintiao-fu, Xining province, Xindu-fu, and Deshun province in quick "
+        "succession. Ma Jianlong put up a fierce resistance for several days. In 2014, ENR "
+        "compiled the data in nine market segments."
+    )
+    scored = candidates(nlp, text)
+    asked = [s.candidate.question for s in scored]
+    assert not [q for q in asked if q.startswith("How many cylinder")], asked  # of cylinders
+    assert "What do both B cells and T cells carry?" in asked, asked
+    assert not [q for q in asked if re.search(r"\w' ", q)], asked  # a quote cut in half
+    assert not [s for s in scored if "Lintiao-fu" in s.distractors], scored  # a place
+    # one question naming the other's key, a figure spelled or not, is never picked beside it
+    picked = [s.candidate.question for s in select(scored, 10)]
+    assert len([q for q in picked if "segments" in q]) <= 1, picked
+    # "When was the franchise founded?": which franchise? as vague as any other kind
+    when = next(s.candidate for s in candidates(nlp, MATCH) if s.candidate.kind == "when")
+    vague = dataclasses.replace(when, question="When was the franchise founded?")
+    named = dataclasses.replace(when, question="When was the Panthers franchise founded?")
+    gap = score(named, ["a", "b", "c"], article_chars=900) - score(
+        vague, ["a", "b", "c"], article_chars=900
+    )
+    assert gap >= 0.25, gap
