@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from questions.distractors import NUMBER_WORDS
 from questions.realise import Candidate
 
 TYPE_VALUE = {
@@ -185,8 +186,8 @@ def select(scored: list[Scored], n: int | None) -> list[Scored]:
             for item in ranked:  # best first: the first of equals wins
                 if item.score <= best_worth:
                     break  # nothing further down can be worth more
-                if allowed(item, pass_limit) and worth(item, pass_limit) > best_worth:
-                    best, best_worth = item, worth(item, pass_limit)
+                if allowed(item, pass_limit) and (value := worth(item, pass_limit)) > best_worth:
+                    best, best_worth = item, value
             if best is None:
                 break
             c = best.candidate
@@ -220,15 +221,8 @@ def _names(key: str, question: str) -> bool:
     return bool(words) and any(w in found for w in words)
 
 
-SPELLED = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen", "twenty",
-]  # fmt: skip
-
-
 def _figure(word: str) -> str:
-    return str(SPELLED.index(word)) if word in SPELLED else word
+    return str(NUMBER_WORDS.index(word)) if word in NUMBER_WORDS else word
 
 
 def _dedupe(ranked: list[Scored]) -> list[Scored]:

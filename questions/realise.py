@@ -606,7 +606,6 @@ def _key_tokens(answer: list[Token], cls: str, entities: dict[int, Span]) -> lis
     """The key: for a named thing its name alone ("Vladimir Putin", not "Russian President
     Vladimir Putin"); otherwise the phrase without a leading article."""
     head = _head_of(answer)
-    answer_ids = {t.i for t in answer}
     if head.ent_type_ and cls not in ("thing", "people", "number"):
         ent = entities.get(head.i)
         if ent is not None and ent.start >= answer[0].i and ent.end <= answer[-1].i + 1:
@@ -614,13 +613,8 @@ def _key_tokens(answer: list[Token], cls: str, entities: dict[int, Span]) -> lis
             sign = head.doc[ent.start - 1] if ent.start > answer[0].i else None
             if cls == "money" and sign is not None and sign.text in CURRENCY_SIGNS:
                 tokens = [sign, *tokens]  # "$180,000", where the tagger's amount began after "$"
-            rate = [
-                c
-                for c in tokens[-1].children
-                if c.dep_ == "npadvmod" and c.lemma_.lower() in TIME_NOUNS and c.i in answer_ids
-            ]
-            if cls == "money" and rate and rate[0].left_edge.i == tokens[-1].i + 1:
-                tokens += list(rate[0].subtree)  # "95 million marks a day": a rate, not a sum
+            if cls == "money":
+                tokens += _rate(tokens[-1], answer)  # "95 million marks a day": not a sum
             if tokens and tokens[0].lower_ == "the":
                 tokens = tokens[1:]
             while tokens and tokens[-1].text in ("'s", "'"):
@@ -631,6 +625,15 @@ def _key_tokens(answer: list[Token], cls: str, entities: dict[int, Span]) -> lis
     if answer and answer[0].lower_ in ("the", "a", "an") and cls != "number":
         return answer[1:]
     return answer
+
+
+def _rate(amount: Token, answer: list[Token]) -> list[Token]:
+    """ "a day" straight after an amount in the answer phrase, which makes it a rate."""
+    kept = {t.i for t in answer}
+    for c in amount.children:
+        if c.dep_ == "npadvmod" and c.lemma_.lower() in TIME_NOUNS and c.i in kept:
+            return list(c.subtree) if c.left_edge.i == amount.i + 1 else []
+    return []
 
 
 def _realise(
